@@ -1,0 +1,197 @@
+"""The demo community: one street, one community, 4 grids, 16 micro-grids,
+~80 members, ~800 households, departments and bound residents.
+
+Deterministic: a fixed random seed gives the same names, addresses, tags and
+card codes every time. Every demo account's password is ``linkage-demo``.
+"""
+import random
+from datetime import date, timedelta
+
+import click
+from faker import Faker
+from sqlalchemy import select
+
+from server.auth.models import User, UserRole
+from server.auth.services import hash_password
+from server.extensions import db
+from server.households.models import Household, HouseholdTag
+from server.households.services import CARD_ALPHABET, CARD_LENGTH
+from server.links.models import LeaderLink, Link
+from server.members.models import Member
+from server.org.models import Department
+from server.org.services import create_unit
+
+DEMO_PASSWORD = "linkage-demo"
+SEED = 2026
+
+DEMO_LOGINS = [
+    ("demo_admin", "admin", "社区党委管理员 / community admin"),
+    ("demo_secretary", "secretary", "第一网格党支部书记 / grid branch secretary"),
+    ("demo_leader", "leader", "党小组长 / group leader"),
+    ("demo_member", "member", "党员，联系 10 户 / member with 10 households"),
+    ("demo_member2", "member", "党员 / another member"),
+    ("demo_department", "department", "街道民政办 / civil affairs office"),
+    ("demo_resident", "resident", "居民，已绑定 demo_member 联系的一户 / resident"),
+]
+
+GRID_NAMES = ["第一网格", "第二网格", "第三网格", "第四网格"]
+DEPARTMENTS = [("民政办", "0513-88110001"), ("社会保障所", "0513-88110002"), ("城管中队", "0513-88110003"),
+               ("司法所", "0513-88110004"), ("卫生健康办", "0513-88110005"), ("住房和城乡建设办", "0513-88110006")]
+ROADS = ["幸福路", "人民路", "建设路", "和平路", "长江路", "黄海路", "文化路", "新华路"]
+HOUSEHOLDS_PER_MICROGRID = 50
+MEMBERS_PER_MICROGRID = 5  # one of them the group leader
+
+
+def print_logins() -> None:
+    click.echo("")
+    click.echo("演示账号 Demo logins (password / 密码: %s)" % DEMO_PASSWORD)
+    for username, role, what in DEMO_LOGINS:
+        click.echo(f"  {username:<16} {role:<11} {what}")
+    click.echo("")
+
+
+def seed_demo(*, progress: bool = True) -> None:
+    if db.session.scalar(select(User.id).where(User.username == "demo_admin")) is not None:
+        click.echo("Demo data already loaded. 演示数据已存在。")
+        print_logins()
+        return
+
+    rng = random.Random(SEED)
+    fake = Faker("zh_CN")
+    fake.seed_instance(SEED)
+    pw = hash_password(DEMO_PASSWORD)  # one hash for every demo account: seeding stays fast
+
+    def card_code() -> str:
+        return "".join(rng.choice(CARD_ALPHABET) for _ in range(CARD_LENGTH))
+
+    def phone() -> str:
+        return "1" + rng.choice("3578") + "".join(rng.choice("0123456789") for _ in range(9))
+
+    def user(username, name, roles, **kw) -> User:
+        u = User(username=username, name=name, password_hash=pw, phone=kw.pop("phone", None) or phone(),
+                 role_rows=[UserRole(role=r) for r in roles], **kw)
+        db.session.add(u)
+        return u
+
+    street = create_unit(name="城南街道党工委", level="street", parent=None)
+    community = create_unit(name="幸福社区党委", level="community", parent=street)
+    grids, microgrids = [], []
+    for gname in GRID_NAMES:
+        grid = create_unit(name=f"{gname}党支部", level="grid", parent=community)
+        grids.append(grid)
+        for k in range(1, 5):
+            microgrids.append(create_unit(name=f"{gname}第{k}微网格党小组", level="microgrid", parent=grid))
+
+    user("demo_admin", "周建华", ["admin"], org_unit_id=community.id)
+    for i, grid in enumerate(grids):
+        username = "demo_secretary" if i == 0 else f"secretary{i + 1}"
+        user(username, fake.name(), ["secretary"], org_unit_id=grid.id)
+
+    depts = []
+    for name, tel in DEPARTMENTS:
+        d = Department(name=f"城南街道{name}", org_unit_id=street.id, phone=tel)
+        db.session.add(d)
+        depts.append(d)
+    db.session.flush()
+    user("demo_department", "钱芳", ["department"], department_id=depts[0].id, org_unit_id=street.id)
+    for i, d in enumerate(depts[1:], start=2):
+        user(f"department{i}", fake.name(), ["department"], department_id=d.id, org_unit_id=street.id)
+
+    # households
+    households_by_mg: dict[int, list[Household]] = {}
+    bar = click.progressbar(microgrids, label="住户 households", show_pos=True) if progress else None
+    iterator = bar.__enter__() if bar else microgrids
+    building = 0
+    for mg_index, mg in enumerate(iterator):
+        road = ROADS[mg_index % len(ROADS)]
+        rows = []
+        for n in range(HOUSEHOLDS_PER_MICROGRID):
+            if n % 12 == 0:
+                building += 1
+            unit_no, room = n % 12 // 6 + 1, 100 * (n % 6 // 2 + 1) + n % 2 + 1
+            tags = set()
+            r = rng.random()
+            if r < 0.08:
+                tags.add("elderly_alone")
+            elif r < 0.14:
+                tags.add("empty_nest")
+            if rng.random() < 0.05:
+                tags.add("left_behind_child")
+            if rng.random() < 0.05:
+                tags.add("disabled")
+            if rng.random() < 0.07:
+                tags.add("hardship")
+            if rng.random() < 0.06:
+                tags.add("veteran")
+            hh = Household(org_unit_id=mg.id, number=f"{mg_index + 1:02d}-{n + 1:03d}",
+                           address=f"城南街道{road}{building}号楼{unit_no}单元{room}室",
+                           head_name=fake.name(), phone=phone(), size=rng.choice([1, 2, 2, 3, 3, 3, 4, 4, 5]),
+                           card_code=card_code(), tag_rows=[HouseholdTag(tag=t) for t in sorted(tags)])
+            if "elderly_alone" in tags:
+                hh.size = 1
+            rows.append(hh)
+        db.session.add_all(rows)
+        households_by_mg[mg.id] = rows
+    if bar:
+        bar.__exit__(None, None, None)
+    db.session.flush()
+
+    # members, leaders and links
+    start = date(2024, 3, 1)
+    demo_member_households: list[Household] = []
+    for mg_index, mg in enumerate(microgrids):
+        hhs = households_by_mg[mg.id]
+        members = []
+        for k in range(MEMBERS_PER_MICROGRID):
+            is_leader = k == 0
+            if mg_index == 0 and k == 0:
+                username, name = "demo_leader", "李明"
+            elif mg_index == 0 and k == 1:
+                username, name = "demo_member", "王小红"
+            elif mg_index == 1 and k == 1:
+                username, name = "demo_member2", "张伟"
+            else:
+                username, name = f"member{mg_index + 1:02d}{k + 1}", fake.name()
+            roles = ["member", "leader"] if is_leader else ["member"]
+            u = user(username, name, roles, org_unit_id=mg.id)
+            m = Member(user=u, org_unit_id=mg.id, is_central_household=(k == 2),
+                       joined_party_on=start - timedelta(days=rng.randint(365, 365 * 30)))
+            db.session.add(m)
+            members.append(m)
+        db.session.flush()
+        leader, others = members[0], members[1:]
+        for m in others:
+            db.session.add(LeaderLink(leader_id=leader.id, member_id=m.id))
+        # 4 members × 10 households; the 10 left are unlinked, except in micro-grid 3 where
+        # one member takes 12 (over capacity, for the secretary's list).
+        for j, m in enumerate(others):
+            share = hhs[j * 10:(j + 1) * 10]
+            if mg_index == 2 and j == 0:
+                share = share + hhs[40:42]
+            for hh in share:
+                db.session.add(Link(member_id=m.id, household_id=hh.id))
+            if mg_index == 0 and j == 0:
+                demo_member_households = share
+    db.session.flush()
+
+    # demo_member: exactly one of their households is elderly_alone
+    for i, hh in enumerate(demo_member_households):
+        wanted = {"elderly_alone"} if i == 2 else {t for t in hh.tags if t != "elderly_alone"}
+        hh.tag_rows = [t for t in hh.tag_rows if t.tag in wanted] + [
+            HouseholdTag(tag=t) for t in sorted(wanted - set(hh.tags))]
+        if i == 2:
+            hh.size = 1
+
+    # residents: demo_resident in one of demo_member's households, plus some others
+    resident_home = demo_member_households[0]
+    user("demo_resident", resident_home.head_name, ["resident"], household_id=resident_home.id,
+         phone=resident_home.phone)
+    all_households = [hh for mg in microgrids for hh in households_by_mg[mg.id]]
+    for i, hh in enumerate(rng.sample(all_households[10:], 40)):
+        user(f"resident{i + 1:02d}", hh.head_name, ["resident"], household_id=hh.id, phone=hh.phone)
+
+    db.session.commit()
+    n_hh = sum(len(v) for v in households_by_mg.values())
+    click.echo(f"Demo loaded: {len(microgrids)} micro-grids, {len(microgrids) * MEMBERS_PER_MICROGRID} members, "
+               f"{n_hh} households. 演示数据已载入。")
+    print_logins()

@@ -1,0 +1,148 @@
+"""Messages in zh-CN (default) and English.
+
+Message ids are the English text (as gettext does), so marshmallow's own
+messages and ours go through the same catalogue. ``translate`` picks the
+language from ``Accept-Language``; Chinese is the default.
+"""
+import re
+
+from flask import has_request_context, request
+
+SUPPORTED = ("zh-CN", "en")
+
+# English message id -> Chinese. Placeholders in braces are filled after translation.
+ZH = {
+    # HTTP-level
+    "Malformed JSON body.": "请求体不是有效的 JSON。",
+    "Invalid JSON body.": "请求体不是有效的 JSON。",
+    "Authentication required.": "请先登录。",
+    "Your session has expired or was ended. Please log in again.": "登录已过期或已退出，请重新登录。",
+    "Invalid token.": "登录凭证无效，请重新登录。",
+    "You are not allowed to do this.": "您没有权限执行此操作。",
+    "Not found, or not visible to you.": "未找到，或您无权查看。",
+    "Method not allowed.": "不支持该请求方法。",
+    "Conflict.": "操作冲突。",
+    "The input is not valid.": "输入有误，请检查后重试。",
+    "Too many attempts. Try again in {seconds} seconds.": "尝试次数过多，请 {seconds} 秒后再试。",
+    "The request body is too large (at most 1 MB).": "请求内容过大（最大 1 MB）。",
+    "Internal error. It has been logged; please try again later.": "服务器内部错误，已记录，请稍后重试。",
+    "Bad request.": "请求有误。",
+    "Unsupported media type.": "不支持的内容类型。",
+    # auth
+    "Wrong username or password.": "用户名或密码错误。",
+    "This account is disabled.": "该账号已停用。",
+    "Please change your initial password first.": "请先修改初始密码。",
+    "The current password is wrong.": "当前密码错误。",
+    "The new password must differ from the current one.": "新密码不能与当前密码相同。",
+    "At least 8 characters, not only digits.": "密码至少 8 位，且不能全是数字。",
+    "This card code is not valid.": "联系卡编码无效。",
+    "This phone number is already registered. Please log in.": "该手机号已注册，请直接登录。",
+    "This household already has the most residents allowed.": "该户已绑定的居民数已达上限。",
+    "Not a valid mainland China mobile number.": "不是有效的手机号码。",
+    "This username is taken.": "该用户名已被使用。",
+    "Unknown role.": "未知角色。",
+    # org
+    "A {child} cannot be placed under a {parent}.": "{child}不能设在{parent}之下。",
+    "The top unit can only be created by an admin of the whole tree.": "只有最高层级的管理员可以新建顶级组织。",
+    "This unit still has units, members or households under it.": "该组织下仍有下级组织、党员或住户，不能删除。",
+    "Unknown org unit.": "组织不存在。",
+    "Members belong to a grid or micro-grid.": "党员须归属网格或微网格。",
+    "Households belong to a micro-grid.": "住户须归属微网格。",
+    "Unknown department.": "部门不存在。",
+    # households / members / links
+    "Unknown tag.": "未知标签。",
+    "This household number is already used in this micro-grid.": "该微网格中已有相同户号。",
+    "This card code is already in use.": "该联系卡编码已被使用。",
+    "Unknown member.": "党员不存在。",
+    "Unknown household.": "住户不存在。",
+    "This household is already linked to another member. Send \"replace\": true to move it.":
+        "该户已由其他党员联系。如需改派，请传 \"replace\": true。",
+    "This household is already linked to this member.": "该户已由此党员联系。",
+    "This member already has a leader. Send \"replace\": true to change it.":
+        "该党员已有联系骨干。如需更换，请传 \"replace\": true。",
+    "This member is already linked to this leader.": "该党员已由此骨干联系。",
+    "A member cannot be their own leader.": "党员不能联系自己。",
+    "This member is not a leader.": "该党员不是党小组长/骨干。",
+    "This link has already ended.": "该联系关系已结束。",
+    "The same household appears more than once.": "同一住户出现了多次。",
+    "Some rows are not valid; nothing was saved.": "部分行有误，未保存任何数据。",
+    "The member and the household must be in the same branch.": "党员与住户须属于同一党组织范围。",
+    "This member is inactive.": "该党员已停用。",
+    # marshmallow defaults
+    "Missing data for required field.": "缺少必填字段。",
+    "Unknown field.": "未知字段。",
+    "Field may not be null.": "不能为空。",
+    "Not a valid integer.": "不是有效的整数。",
+    "Not a valid string.": "不是有效的字符串。",
+    "Not a valid boolean.": "不是有效的布尔值。",
+    "Not a valid number.": "不是有效的数字。",
+    "Not a valid list.": "不是有效的列表。",
+    "Not a valid datetime.": "不是有效的时间（ISO 8601）。",
+    "Not a valid date.": "不是有效的日期。",
+    "Not a valid email address.": "不是有效的邮箱地址。",
+    "Not a valid mapping type.": "不是有效的对象。",
+    "Invalid input type.": "输入类型无效。",
+    "Invalid value.": "取值无效。",
+    "Shorter than minimum length {min}.": "长度不能少于 {min}。",
+    "Longer than maximum length {max}.": "长度不能超过 {max}。",
+    "Length must be between {min} and {max}.": "长度须在 {min} 到 {max} 之间。",
+    "Must be greater than or equal to {min}.": "须大于或等于 {min}。",
+    "Must be less than or equal to {max}.": "须小于或等于 {max}。",
+    "Must be greater than or equal to {min} and less than or equal to {max}.": "须在 {min} 到 {max} 之间。",
+    "Must be one of: {choices}.": "须为以下之一：{choices}。",
+    "String does not match expected pattern.": "格式不正确。",
+    "Invalid {field}.": "{field} 无效。",
+}
+
+# marshmallow formats some messages before we see them; these patterns map the
+# formatted English back to a message id and its parameters.
+_PATTERNS = [
+    (re.compile(r"^Shorter than minimum length (?P<min>\d+)\.$"), "Shorter than minimum length {min}."),
+    (re.compile(r"^Longer than maximum length (?P<max>\d+)\.$"), "Longer than maximum length {max}."),
+    (re.compile(r"^Length must be between (?P<min>\d+) and (?P<max>\d+)\.$"), "Length must be between {min} and {max}."),
+    (re.compile(r"^Must be greater than or equal to (?P<min>[-\d.]+) and less than or equal to (?P<max>[-\d.]+)\.$"),
+     "Must be greater than or equal to {min} and less than or equal to {max}."),
+    (re.compile(r"^Must be greater than or equal to (?P<min>[-\d.]+)\.$"), "Must be greater than or equal to {min}."),
+    (re.compile(r"^Must be less than or equal to (?P<max>[-\d.]+)\.$"), "Must be less than or equal to {max}."),
+    (re.compile(r"^Must be one of: (?P<choices>.*)\.$"), "Must be one of: {choices}."),
+]
+
+
+def current_locale() -> str:
+    """The caller's language: English when Accept-Language prefers it, else zh-CN."""
+    if not has_request_context():
+        return "zh-CN"
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh-CN")
+    return "en" if best == "en" else "zh-CN"
+
+
+def translate(message: str, locale: str | None = None, **params) -> str:
+    """Translate an English message id (with ``params``) into the caller's language."""
+    locale = locale or current_locale()
+    msgid, found = message, {}
+    if message not in ZH:
+        for pattern, pid in _PATTERNS:
+            m = pattern.match(message)
+            if m:
+                msgid, found = pid, m.groupdict()
+                break
+    values = {**found, **params}
+    text = ZH.get(msgid, msgid) if locale == "zh-CN" else msgid
+    if values:
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError):
+            return text
+    return text
+
+
+def translate_errors(errors, locale: str | None = None):
+    """Translate every message in a (nested) marshmallow error structure."""
+    locale = locale or current_locale()
+    if isinstance(errors, dict):
+        return {k: translate_errors(v, locale) for k, v in errors.items()}
+    if isinstance(errors, (list, tuple)):
+        return [translate_errors(v, locale) for v in errors]
+    if isinstance(errors, str):
+        return translate(errors, locale)
+    return errors

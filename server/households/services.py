@@ -1,0 +1,100 @@
+"""Households: card codes, tags, archiving, and the list rows with their linked member."""
+import secrets
+
+from sqlalchemy import and_, select
+
+from server.auth.models import User
+from server.common.errors import ApiError, field_error
+from server.common.types import utcnow
+from server.extensions import db
+from server.households.models import Household, HouseholdTag
+from server.links.models import Link
+from server.members.models import Member
+from server.org.models import OrgUnit
+
+# Crockford base32 without I, L, O, U: no letters that read as digits on a printed card.
+CARD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CARD_LENGTH = 12  # 60 random bits
+
+
+def new_card_code() -> str:
+    return "".join(secrets.choice(CARD_ALPHABET) for _ in range(CARD_LENGTH))
+
+
+def check_household_unit(unit_id: int) -> None:
+    level = db.session.scalar(select(OrgUnit.level).where(OrgUnit.id == unit_id))
+    if level != "microgrid":
+        raise field_error("org_unit_id", "Households belong to a micro-grid.")
+
+
+def _check_number_free(org_unit_id: int, number: str, exclude_id: int | None = None) -> None:
+    stmt = select(Household.id).where(Household.org_unit_id == org_unit_id, Household.number == number)
+    if exclude_id is not None:
+        stmt = stmt.where(Household.id != exclude_id)
+    if db.session.scalar(stmt) is not None:
+        raise ApiError(409, "This household number is already used in this micro-grid.",
+                       errors={"number": ["This household number is already used in this micro-grid."]})
+
+
+def create_household(*, org_unit_id: int, number: str, address: str, head_name: str, phone: str | None,
+                     size: int, tags: list[str], note: str | None) -> Household:
+    check_household_unit(org_unit_id)
+    _check_number_free(org_unit_id, number)
+    hh = Household(org_unit_id=org_unit_id, number=number.strip(), address=address.strip(),
+                   head_name=head_name.strip(), phone=phone, size=size, note=note, card_code=new_card_code(),
+                   tag_rows=[HouseholdTag(tag=t) for t in sorted(set(tags))])
+    db.session.add(hh)
+    db.session.flush()
+    return hh
+
+
+def update_household(*, household: Household, **changes) -> Household:
+    if "org_unit_id" in changes:
+        check_household_unit(changes["org_unit_id"])
+    if "org_unit_id" in changes or "number" in changes:
+        _check_number_free(changes.get("org_unit_id", household.org_unit_id),
+                           changes.get("number", household.number), household.id)
+    if "tags" in changes:
+        wanted = set(changes.pop("tags"))
+        household.tag_rows = [t for t in household.tag_rows if t.tag in wanted] + [
+            HouseholdTag(tag=t) for t in sorted(wanted - set(household.tags))]
+    for key, value in changes.items():
+        setattr(household, key, value.strip() if isinstance(value, str) and key != "note" else value)
+    household.updated_at = utcnow()
+    return household
+
+
+def archive_household(*, household: Household, by_user_id: int) -> None:
+    """Households are archived, not deleted: their visits and requests stay readable."""
+    household.archived_at = utcnow()
+    db.session.execute(Link.__table__.update().where(Link.household_id == household.id, Link.ended_at.is_(None))
+                       .values(ended_at=utcnow(), ended_by_id=by_user_id, end_reason="household archived"))
+
+
+def rotate_card_code(*, household: Household) -> str:
+    """A new card code; the old one stops working (already bound residents stay bound)."""
+    household.card_code = new_card_code()
+    return household.card_code
+
+
+def list_rows(stmt):
+    """``stmt`` selects Household; add the current linked member's id, name and phone."""
+    return (stmt.add_columns(Link.id.label("link_id"), Member.id.label("member_id"),
+                             User.name.label("member_name"), User.phone.label("member_phone"))
+            .outerjoin(Link, and_(Link.household_id == Household.id, Link.ended_at.is_(None)))
+            .outerjoin(Member, Member.id == Link.member_id)
+            .outerjoin(User, User.id == Member.user_id))
+
+
+def shape_rows(rows) -> list[Household]:
+    """Turn ``list_rows`` results into households carrying ``member`` and visit fields."""
+    out = []
+    for hh, link_id, member_id, name, phone in rows:
+        hh.link_id = link_id
+        hh.member = {"id": member_id, "name": name, "phone": phone} if member_id else None
+        # Visit cadence arrives with the Visits issue; until then these are unknown.
+        hh.last_visit_at = None
+        hh.next_due_at = None
+        hh.overdue = None
+        out.append(hh)
+    return out

@@ -1,0 +1,6 @@
+"""Every model, imported in one place so Alembic and the app see the whole schema."""
+from server.auth.models import AuthSession, User, UserRole  # noqa: F401
+from server.households.models import Household, HouseholdTag  # noqa: F401
+from server.links.models import LeaderLink, Link  # noqa: F401
+from server.members.models import Member  # noqa: F401
+from server.org.models import Department, OrgClosure, OrgUnit  # noqa: F401

@@ -1,0 +1,130 @@
+"""Test setup: a real database (SQLite file, or PostgreSQL via TEST_DATABASE_URL), schema built by
+the Alembic migrations, every table emptied between tests."""
+import os
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import text
+
+from server import create_app
+from server.extensions import db, limiter
+from tests import factories as f
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _db_url(tmp_path_factory) -> str:
+    if PG_URL:
+        url = PG_URL
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                url = "postgresql+psycopg://" + url[len(prefix):]
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = _db_url(tmp_path_factory)
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "JWT_SECRET_KEY": "test-secret-not-for-production-0123456789",
+        "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    })
+    with app.app_context():
+        if url.startswith("postgresql"):
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        from flask_migrate import upgrade
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean(app):
+    """Each test runs in an app context on empty tables and a fresh rate limiter."""
+    with app.app_context():
+        limiter.reset()
+        yield
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for t in tables:
+                    conn.execute(text(f"DELETE FROM {t}"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login(client, username, password=f.PASSWORD) -> dict:
+    r = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert r.status_code == 200, r.json
+    return {"Authorization": f"Bearer {r.json['access_token']}"}
+
+
+@pytest.fixture
+def world(client):
+    """A small tree with every role, two grids apart, and a login helper.
+
+    street ─ community ─┬ grid g1 ─┬ microgrid m1a: member1 (h1, h2, h3), unlinked h_free; leader1
+                        │          └ microgrid m1b: member2 (h4)
+                        └ grid g2 ── microgrid m2a: member3 (h5)
+    leader1 leads member1 and member2. resident1 lives in h1, resident2 in h5.
+    """
+    w = SimpleNamespace()
+    w.street = f.unit("城南街道", "street")
+    w.community = f.unit("幸福社区", "community", w.street)
+    w.g1 = f.unit("第一网格", "grid", w.community)
+    w.g2 = f.unit("第二网格", "grid", w.community)
+    w.m1a = f.unit("一网格一微格", "microgrid", w.g1)
+    w.m1b = f.unit("一网格二微格", "microgrid", w.g1)
+    w.m2a = f.unit("二网格一微格", "microgrid", w.g2)
+
+    w.admin = f.UserFactory(username="admin", roles=["admin"], org_unit_id=w.community.id)
+    w.sec1 = f.UserFactory(username="sec1", roles=["secretary"], org_unit_id=w.g1.id)
+    w.sec2 = f.UserFactory(username="sec2", roles=["secretary"], org_unit_id=w.g2.id)
+    w.leader1 = f.member(w.m1a, leader=True, username="leader1")
+    w.member1 = f.member(w.m1a, username="member1")
+    w.member2 = f.member(w.m1b, username="member2")
+    w.member3 = f.member(w.m2a, username="member3")
+    f.lead(w.leader1, w.member1)
+    f.lead(w.leader1, w.member2)
+
+    w.h1 = f.HouseholdFactory(org_unit_id=w.m1a.id, tags=["elderly_alone"])
+    w.h2 = f.HouseholdFactory(org_unit_id=w.m1a.id)
+    w.h3 = f.HouseholdFactory(org_unit_id=w.m1a.id, tags=["hardship", "veteran"])
+    w.h_free = f.HouseholdFactory(org_unit_id=w.m1a.id)
+    w.h4 = f.HouseholdFactory(org_unit_id=w.m1b.id)
+    w.h5 = f.HouseholdFactory(org_unit_id=w.m2a.id)
+    for m, hs in ((w.member1, (w.h1, w.h2, w.h3)), (w.member2, (w.h4,)), (w.member3, (w.h5,))):
+        for h in hs:
+            f.link(m, h)
+    w.resident1 = f.UserFactory(username="resident1", roles=["resident"], household_id=w.h1.id)
+    w.resident2 = f.UserFactory(username="resident2", roles=["resident"], household_id=w.h5.id)
+    from server.org.models import Department
+    w.dept = Department(name="民政办", org_unit_id=w.street.id)
+    db.session.add(w.dept)
+    db.session.flush()
+    w.department = f.UserFactory(username="dept1", roles=["department"], department_id=w.dept.id,
+                                 org_unit_id=w.street.id)
+    db.session.commit()
+
+    cache: dict = {}
+
+    def headers(who: str, **extra) -> dict:
+        if who not in cache:
+            cache[who] = login(client, who)
+        return {**cache[who], **extra}
+
+    w.headers = headers
+    return w

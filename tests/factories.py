@@ -1,0 +1,98 @@
+"""factory_boy factories over the real models (persisted with a flush in the test's session)."""
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from server.auth.models import User, UserRole
+from server.extensions import db
+from server.households.models import Household, HouseholdTag
+from server.households.services import new_card_code
+from server.links.models import LeaderLink, Link
+from server.members.models import Member
+from server.org.services import create_unit
+
+PASSWORD = "test-pass-123"
+_hash_cache: dict = {}
+
+
+def password_hash() -> str:
+    from server.auth.services import hash_password
+    if "h" not in _hash_cache:
+        _hash_cache["h"] = hash_password(PASSWORD)
+    return _hash_cache["h"]
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+
+class UserFactory(Base):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    name = factory.Sequence(lambda n: f"用户{n}")
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+    password_hash = factory.LazyFunction(password_hash)
+
+    @factory.post_generation
+    def roles(obj, create, extracted, **kwargs):
+        obj.role_rows = [UserRole(role=r) for r in (extracted or [])]
+        if create:
+            db.session.flush()
+
+
+class MemberFactory(Base):
+    class Meta:
+        model = Member
+
+    user = factory.SubFactory(UserFactory, roles=["member"],
+                              org_unit_id=factory.SelfAttribute("..org_unit_id"))
+    org_unit_id = None
+
+
+class HouseholdFactory(Base):
+    class Meta:
+        model = Household
+
+    org_unit_id = None
+    number = factory.Sequence(lambda n: f"H{n:04d}")
+    address = factory.Sequence(lambda n: f"幸福路{n}号")
+    head_name = factory.Sequence(lambda n: f"户主{n}")
+    phone = factory.Sequence(lambda n: f"138{n:08d}")
+    size = 2
+    card_code = factory.LazyFunction(new_card_code)
+
+    @factory.post_generation
+    def tags(obj, create, extracted, **kwargs):
+        obj.tag_rows = [HouseholdTag(tag=t) for t in (extracted or [])]
+        if create:
+            db.session.flush()
+
+
+def unit(name, level, parent=None):
+    return create_unit(name=name, level=level, parent=parent)
+
+
+def member(unit_, *, leader=False, username=None, **kw) -> Member:
+    roles = ["member", "leader"] if leader else ["member"]
+    user_kw = {"roles": roles, "org_unit_id": unit_.id}
+    if username:
+        user_kw["username"] = username
+    return MemberFactory(org_unit_id=unit_.id, user=UserFactory(**user_kw), **kw)
+
+
+def link(member_, household) -> Link:
+    ln = Link(member_id=member_.id, household_id=household.id)
+    db.session.add(ln)
+    db.session.flush()
+    return ln
+
+
+def lead(leader, member_) -> LeaderLink:
+    ln = LeaderLink(leader_id=leader.id, member_id=member_.id)
+    db.session.add(ln)
+    db.session.flush()
+    return ln
