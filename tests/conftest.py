@@ -40,6 +40,13 @@ def app(tmp_path_factory):
                 conn.execute(text("CREATE SCHEMA public"))
         from flask_migrate import upgrade
         upgrade()
+
+    @app.teardown_request
+    def _fresh_session(_exc):
+        # As in production, every request gets its own session: nothing a request
+        # loaded or set survives into the next one.
+        db.session.remove()
+
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -64,6 +71,18 @@ def _clean(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def _detach(w) -> None:
+    """Replace the world's ORM objects by plain snapshots of their columns.
+
+    Requests use their own sessions, so tests refer to rows by value, never by
+    live ORM objects shared with the app."""
+    for name, obj in list(vars(w).items()):
+        mapper = getattr(type(obj), "__mapper__", None)
+        if mapper is not None:
+            setattr(w, name, SimpleNamespace(**{c.key: getattr(obj, c.key) for c in mapper.column_attrs}))
+    db.session.remove()
 
 
 def login(client, username, password=f.PASSWORD) -> dict:
@@ -118,6 +137,7 @@ def world(client):
     w.department = f.UserFactory(username="dept1", roles=["department"], department_id=w.dept.id,
                                  org_unit_id=w.street.id)
     db.session.commit()
+    _detach(w)
 
     cache: dict = {}
 

@@ -52,7 +52,7 @@ def error_response(status: int, message: str, errors=None, headers=None, **param
     body = {
         "status": status,
         "message": translate(message, **params),
-        "errors": translate_errors(errors or {}),
+        "errors": translate_errors(errors or {}, **params),
     }
     resp = jsonify(body)
     resp.status_code = status

@@ -131,18 +131,18 @@ def translate(message: str, locale: str | None = None, **params) -> str:
     if values:
         try:
             return text.format(**values)
-        except (KeyError, IndexError):
+        except (KeyError, IndexError, ValueError):
             return text
     return text
 
 
-def translate_errors(errors, locale: str | None = None):
+def translate_errors(errors, locale: str | None = None, **params):
     """Translate every message in a (nested) marshmallow error structure."""
     locale = locale or current_locale()
     if isinstance(errors, dict):
-        return {k: translate_errors(v, locale) for k, v in errors.items()}
+        return {k: translate_errors(v, locale, **params) for k, v in errors.items()}
     if isinstance(errors, (list, tuple)):
-        return [translate_errors(v, locale) for v in errors]
+        return [translate_errors(v, locale, **params) for v in errors]
     if isinstance(errors, str):
-        return translate(errors, locale)
+        return translate(errors, locale, **params)
     return errors

@@ -59,14 +59,15 @@ def list_households(args, **page):
 @blp.response(200, HouseholdDetailSchema)
 def get_household(household_id):
     """One household with its current member, link history and (when known) visit dates."""
-    hh = get_household_or_404(current_user, household_id)
+    return _detail(get_household_or_404(current_user, household_id))
+
+
+def _detail(hh: Household) -> Household:
     row = db.session.execute(services.list_rows(select(Household).where(Household.id == hh.id))).one()
     hh = services.shape_rows([row])[0]
     hh.links = db.session.scalars(select(Link).where(Link.household_id == hh.id)
                                   .order_by(Link.started_at.desc(), Link.id.desc())).all()
-    for link in hh.links:
-        link.member = {"id": link.member.id, "name": link.member.name, "phone": link.member.phone}
-    hh.card_code = hh.card_code if manages_unit(current_user, hh.org_unit_id) else None
+    hh.visible_card_code = hh.card_code if manages_unit(current_user, hh.org_unit_id) else None
     return hh
 
 
@@ -79,7 +80,7 @@ def create_household(body):
         raise field_error("org_unit_id", "Unknown org unit.")
     hh = services.create_household(**body)
     db.session.commit()
-    return get_household(hh.id)
+    return _detail(hh)
 
 
 @blp.route("/households/<int:household_id>", methods=["PATCH"])
@@ -92,7 +93,7 @@ def update_household(body, household_id):
         raise field_error("org_unit_id", "Unknown org unit.")
     services.update_household(household=hh, **body)
     db.session.commit()
-    return get_household(hh.id)
+    return _detail(hh)
 
 
 @blp.route("/households/<int:household_id>", methods=["DELETE"])

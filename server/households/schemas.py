@@ -34,7 +34,8 @@ class LinkHistorySchema(Schema):
 
 class HouseholdDetailSchema(HouseholdSchema):
     note = fields.String(allow_none=True)
-    card_code = fields.String(allow_none=True, metadata={"description": "admins and secretaries only"})
+    card_code = fields.String(attribute="visible_card_code", allow_none=True,
+                              metadata={"description": "admins and secretaries only"})
     links = fields.List(fields.Nested(LinkHistorySchema))
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
