@@ -24,7 +24,7 @@ demo: migrate
 ## make run: venv, dependencies, database, demo data, server on http://127.0.0.1:5000
 run: demo
 	@echo "Serving on http://127.0.0.1:5000  (API docs: http://127.0.0.1:5000/api/docs)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 --threads 4 --access-logfile - wsgi:app
 
 ## make test: the whole suite (SQLite; set TEST_DATABASE_URL for PostgreSQL)
 test: install

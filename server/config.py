@@ -6,16 +6,25 @@ from pathlib import Path
 
 
 def _instance_secret(instance_path: str, name: str, nbytes: int = 48) -> str:
-    """Read a secret from ``instance/<name>``, generating it on first run (mode 0600)."""
+    """Read a secret from ``instance/<name>``, generating it on first run (mode 0600).
+
+    Safe when several processes start at once: the file appears atomically
+    (written aside, then hard-linked into place) and the loser reads the winner's.
+    """
     path = Path(instance_path) / name
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(nbytes)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value)
-    return value
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(nbytes))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
 
 
 def load_config(app, overrides: dict | None = None) -> None:

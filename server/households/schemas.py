@@ -50,6 +50,8 @@ class HouseholdCreateSchema(Schema):
     size = fields.Integer(load_default=1, validate=validate.Range(min=1, max=50))
     tags = fields.List(Tag, load_default=list, validate=validate.Length(max=len(TAGS)))
     note = fields.String(validate=validate.Length(max=500), load_default=None, allow_none=True)
+    card_code = fields.String(validate=validate.Length(min=4, max=32), load_default=None,
+                              metadata={"description": "only for cards already printed; generated if absent"})
 
 
 class HouseholdUpdateSchema(Schema):

@@ -36,12 +36,26 @@ def _check_number_free(org_unit_id: int, number: str, exclude_id: int | None = N
                        errors={"number": ["This household number is already used in this micro-grid."]})
 
 
+def check_card_code(code: str) -> str:
+    """A given card code (cards printed elsewhere): our alphabet and length, and not in use."""
+    from server.auth.services import normalize_card_code
+
+    code = normalize_card_code(code)
+    if len(code) != CARD_LENGTH or any(ch not in CARD_ALPHABET for ch in code):
+        raise field_error("card_code", "This card code is not valid.")
+    if db.session.scalar(select(Household.id).where(Household.card_code == code)) is not None:
+        raise ApiError(409, "This card code is already in use.",
+                       errors={"card_code": ["This card code is already in use."]})
+    return code
+
+
 def create_household(*, org_unit_id: int, number: str, address: str, head_name: str, phone: str | None,
-                     size: int, tags: list[str], note: str | None) -> Household:
+                     size: int, tags: list[str], note: str | None, card_code: str | None = None) -> Household:
     check_household_unit(org_unit_id)
     _check_number_free(org_unit_id, number)
+    code = check_card_code(card_code) if card_code else new_card_code()
     hh = Household(org_unit_id=org_unit_id, number=number.strip(), address=address.strip(),
-                   head_name=head_name.strip(), phone=phone, size=size, note=note, card_code=new_card_code(),
+                   head_name=head_name.strip(), phone=phone, size=size, note=note, card_code=code,
                    tag_rows=[HouseholdTag(tag=t) for t in sorted(set(tags))])
     db.session.add(hh)
     db.session.flush()

@@ -149,3 +149,18 @@ def test_tags_catalogue_in_both_languages(client, world):
         "/api/v1/tags", headers=world.headers("member1", **{"Accept-Language": "en"})).json}
     assert zh["elderly_alone"] == "独居老人" and en["elderly_alone"] == "elderly living alone"
     assert set(zh) >= {"elderly_alone", "left_behind_child", "disabled", "hardship", "veteran"}
+
+
+def test_given_card_code_must_be_valid_and_unique(client, world):
+    h = world.headers("sec1")
+    base = {"org_unit_id": world.m1a.id, "address": "x", "head_name": "y"}
+    r = client.post("/api/v1/households", json={**base, "number": "C-1", "card_code": world.h1.card_code},
+                    headers=h)
+    assert r.status_code == 409 and "card_code" in r.json["errors"]
+    r = client.post("/api/v1/households", json={**base, "number": "C-1", "card_code": "ILOU-ILOU-ILOU"},
+                    headers=h)
+    assert r.status_code == 422 and "card_code" in r.json["errors"]
+    r = client.post("/api/v1/households", json={**base, "number": "C-1", "card_code": "abcd-efgh-jkmn"},
+                    headers=h)
+    assert r.status_code == 201 and r.json["card_code"] == "ABCDEFGHJKMN"
+    assert db.session.scalar(select(func.count()).select_from(Household).where(Household.number == "C-1")) == 1
