@@ -5,7 +5,7 @@ Deterministic: a fixed random seed gives the same names, addresses, tags and
 card codes every time. Every demo account's password is ``linkage-demo``.
 """
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import click
 from faker import Faker
@@ -20,6 +20,8 @@ from server.links.models import LeaderLink, Link
 from server.members.models import Member
 from server.org.models import Department
 from server.org.services import create_unit
+from server.visits.cadence import refresh_due
+from server.visits.models import Visit, VisitConcern
 
 DEMO_PASSWORD = "linkage-demo"
 SEED = 2026
@@ -38,6 +40,15 @@ GRID_NAMES = ["第一网格", "第二网格", "第三网格", "第四网格"]
 DEPARTMENTS = [("民政办", "0513-88110001"), ("社会保障所", "0513-88110002"), ("城管中队", "0513-88110003"),
                ("司法所", "0513-88110004"), ("卫生健康办", "0513-88110005"), ("住房和城乡建设办", "0513-88110006")]
 ROADS = ["幸福路", "人民路", "建设路", "和平路", "长江路", "黄海路", "文化路", "新华路"]
+VISIT_NOTES = [
+    "老人身体状况良好，叮嘱按时服药。", "了解家庭近况，子女在外务工。", "反映楼道灯不亮，已记录。",
+    "询问医保续缴事宜，已解释办理流程。", "帮助联系社区卫生服务站上门体检。", "家中有学生，询问暑期托管。",
+    "反映小区停车难问题。", "邻里关系融洽，无特殊诉求。", "宣传防诈骗知识，发放宣传册。",
+    "了解就业意向，推荐社区招聘会。", "反映下水道堵塞，联系物业处理。", "夜访了解社区治安情况。",
+]
+CONCERN_POOL = [("medical", "需要定期体检"), ("employment", "家人待业"), ("environment", "楼道堆物"),
+                ("elderly_care", "需要助餐服务"), ("housing", "房屋漏水"), ("dispute", "邻里噪音纠纷"),
+                ("social_security", "医保续缴")]
 HOUSEHOLDS_PER_MICROGRID = 50
 MEMBERS_PER_MICROGRID = 5  # one of them the group leader
 
@@ -182,6 +193,33 @@ def seed_demo(*, progress: bool = True) -> None:
         if i == 2:
             hh.size = 1
 
+    # visits over the last ~50 days: most households recently, some overdue
+    now = datetime.now(timezone.utc)
+    links = db.session.execute(select(Link.member_id, Link.household_id, Member.user_id)
+                               .join(Member, Member.id == Link.member_id).order_by(Link.id)).all()
+    demo_ids = {hh.id: i for i, hh in enumerate(demo_member_households)}
+    # demo_member's households: days since the last visit, chosen to show every state
+    demo_last = [3, 12, 9, 25, 40, 1, 28, 6, 33, 15]
+    visits = []
+    for member_id, household_id, user_id in links:
+        if household_id in demo_ids:
+            ages = [demo_last[demo_ids[household_id]] + 0.3]
+            ages += [ages[0] + rng.randint(15, 30)] if rng.random() < 0.6 else []
+        else:
+            ages = sorted(rng.uniform(0.2, 50) for _ in range(rng.choice([0, 1, 1, 2, 2, 3])))
+        for age in ages:
+            when = now - timedelta(days=age)
+            v = Visit(household_id=household_id, member_id=member_id, author_id=user_id, visited_at=when,
+                      kind="night" if rng.random() < 0.2 else "regular", notes=rng.choice(VISIT_NOTES),
+                      created_at=when, updated_at=when)
+            if rng.random() < 0.3:
+                cat, note = rng.choice(CONCERN_POOL)
+                v.concern_rows = [VisitConcern(category=cat, note=note)]
+            visits.append(v)
+    db.session.add_all(visits)
+    db.session.flush()
+    refresh_due(last_visit=True)
+
     # residents: demo_resident in one of demo_member's households, plus some others
     resident_home = demo_member_households[0]
     user("demo_resident", resident_home.head_name, ["resident"], household_id=resident_home.id,
@@ -193,5 +231,5 @@ def seed_demo(*, progress: bool = True) -> None:
     db.session.commit()
     n_hh = sum(len(v) for v in households_by_mg.values())
     click.echo(f"Demo loaded: {len(microgrids)} micro-grids, {len(microgrids) * MEMBERS_PER_MICROGRID} members, "
-               f"{n_hh} households. 演示数据已载入。")
+               f"{n_hh} households, {len(visits)} visits. 演示数据已载入。")
     print_logins()

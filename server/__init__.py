@@ -33,7 +33,8 @@ def create_app(config: dict | None = None) -> Flask:
     from server.links.routes import blp as links_blp
     from server.members.routes import blp as members_blp
     from server.org.routes import blp as org_blp
-    for blp in (auth_blp, org_blp, members_blp, households_blp, links_blp):
+    from server.visits.routes import blp as visits_blp
+    for blp in (auth_blp, org_blp, members_blp, households_blp, links_blp, visits_blp):
         api.register_blueprint(blp)
 
     _register_docs_assets(app)

@@ -4,3 +4,5 @@ from server.households.models import Household, HouseholdTag  # noqa: F401
 from server.links.models import LeaderLink, Link  # noqa: F401
 from server.members.models import Member  # noqa: F401
 from server.org.models import Department, OrgClosure, OrgUnit  # noqa: F401
+from server.common.idempotency import IdempotencyKey  # noqa: F401
+from server.visits.models import Visit, VisitConcern, VisitPolicy, VisitRevision  # noqa: F401

@@ -66,6 +66,15 @@ def _clean(app):
             else:
                 for t in tables:
                     conn.execute(text(f"DELETE FROM {t}"))
+            _restore_policies(conn)
+
+
+def _restore_policies(conn) -> None:
+    """Visit policies are reference data the migration installs; put them back after emptying."""
+    from server.common.types import utcnow
+    from server.visits.models import INITIAL_POLICIES, VisitPolicy
+    conn.execute(VisitPolicy.__table__.insert(), [
+        {"tag": tag, "interval_days": days, "updated_at": utcnow()} for tag, days in INITIAL_POLICIES.items()])
 
 
 @pytest.fixture
@@ -99,6 +108,7 @@ def world(client):
                         │          └ microgrid m1b: member2 (h4)
                         └ grid g2 ── microgrid m2a: member3 (h5)
     leader1 leads member1 and member2. resident1 lives in h1, resident2 in h5.
+    Visits: v1 (member1 → h1, 2 days ago), v4 (member2 → h4), v5 (member3 → h5).
     """
     w = SimpleNamespace()
     w.street = f.unit("城南街道", "street")
@@ -136,6 +146,11 @@ def world(client):
     db.session.flush()
     w.department = f.UserFactory(username="dept1", roles=["department"], department_id=w.dept.id,
                                  org_unit_id=w.street.id)
+    w.v1 = f.visit(w.member1, w.h1, days_ago=2)
+    w.v4 = f.visit(w.member2, w.h4, days_ago=1)
+    w.v5 = f.visit(w.member3, w.h5, days_ago=3)
+    from server.visits.cadence import refresh_due
+    refresh_due(last_visit=True)
     db.session.commit()
     _detach(w)
 

@@ -96,3 +96,18 @@ def lead(leader, member_) -> LeaderLink:
     db.session.add(ln)
     db.session.flush()
     return ln
+
+
+def visit(member_, household, *, days_ago: float = 1, kind: str = "regular", notes: str = "走访记录"):
+    """A visit written straight to the table (bypassing the 30-day API limit); call refresh_due after."""
+    from datetime import timedelta
+
+    from server.common.types import utcnow
+    from server.visits.models import Visit
+
+    when = utcnow() - timedelta(days=days_ago)
+    v = Visit(household_id=household.id, member_id=member_.id, author_id=member_.user_id, visited_at=when,
+              kind=kind, notes=notes, created_at=when, updated_at=when)
+    db.session.add(v)
+    db.session.flush()
+    return v

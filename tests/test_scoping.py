@@ -75,6 +75,14 @@ LISTS = {
         "member3": set(),
         "resident1": 403, "resident2": 403, "dept1": 403,
     },
+    "/api/v1/visits?per_page=200": {
+        "admin": {"v1", "v4", "v5"},
+        "sec1": {"v1", "v4"},
+        "sec2": {"v5"},
+        "leader1": {"v1", "v4"},
+        "member1": {"v1"}, "member2": {"v4"}, "member3": {"v5"},
+        "resident1": 403, "resident2": 403, "dept1": 403,
+    },
     "/api/v1/departments": {
         "admin": {"dept"}, "sec1": {"dept"}, "sec2": {"dept"}, "dept1": {"dept"},
         "leader1": 403, "member1": 403, "member2": 403, "member3": 403, "resident1": 403, "resident2": 403,
@@ -99,6 +107,10 @@ DETAILS = {
         "member3": {"admin", "sec2", "member3"},
         "leader1": {"admin", "sec1", "leader1"},
     },
+    "/api/v1/visits/{id}": {
+        "v1": {"admin", "sec1", "leader1", "member1"},
+        "v5": {"admin", "sec2", "member3"},
+    },
     "/api/v1/org-units/{id}": {
         "g1": {"admin", "sec1", "leader1", "member1", "member2", "resident1"},
         "m2a": {"admin", "sec2", "member3", "resident2"},
@@ -108,9 +120,11 @@ DETAILS = {
 ROLE_FORBIDDEN = {
     "/api/v1/households/{id}": {"dept1"},
     "/api/v1/members/{id}": {"resident1", "resident2", "dept1"},
+    "/api/v1/visits/{id}": {"resident1", "resident2", "dept1"},
 }
 # GET routes that return the caller's own data or public catalogues (no other party's rows).
-SELF_ROUTES = {"/api/v1/me", "/api/v1/tags"}
+SELF_ROUTES = {"/api/v1/me", "/api/v1/tags", "/api/v1/me/diary", "/api/v1/visits/catalogue",
+               "/api/v1/visit-policies"}
 
 
 def _name_map(world):
@@ -126,6 +140,8 @@ def _name_map(world):
     for n in ("admin", "sec1", "sec2"):
         names[n] = getattr(world, n).id
     names["dept"] = world.dept.id
+    for n in ("v1", "v4", "v5"):
+        names[n] = getattr(world, n).id
     for ln in db.session.scalars(select(Link)):
         hname = next(k for k in ("h1", "h2", "h3", "h4", "h5") if getattr(world, k).id == ln.household_id)
         names["l_" + hname] = ln.id
@@ -198,7 +214,7 @@ def test_every_get_route_is_covered(app):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/") and "GET" in rule.methods:
             routes.add(rule.rule.replace("<int:", "{").replace(">", "}").replace("{household_id}", "{id}")
-                       .replace("{member_id}", "{id}").replace("{unit_id}", "{id}"))
+                       .replace("{member_id}", "{id}").replace("{unit_id}", "{id}").replace("{visit_id}", "{id}"))
     missing = routes - covered
     assert not missing, f"GET routes without a scoping test: {missing}"
 
@@ -206,7 +222,8 @@ def test_every_get_route_is_covered(app):
 def test_unauthenticated_gets_401_everywhere(client, app):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/") and "GET" in rule.methods:
-            url = rule.rule.replace("<int:household_id>", "1").replace("<int:member_id>", "1") \
-                .replace("<int:unit_id>", "1")
+            url = rule.rule
+            for arg in rule.arguments:
+                url = url.replace(f"<int:{arg}>", "1").replace(f"<{arg}>", "x")
             r = client.get(url)
             assert r.status_code == 401, url

@@ -31,12 +31,18 @@ class Household(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
     archived_at = mapped_column(UTCDateTime)
+    # Kept in step by server.visits.cadence in the same transaction as a visit,
+    # a tag change or a policy change, so "due" and "overdue" are plain indexed reads.
+    last_visit_at = mapped_column(UTCDateTime)
+    next_due_at = mapped_column(UTCDateTime)
 
     tag_rows: Mapped[list["HouseholdTag"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", back_populates="household")
 
     __table_args__ = (
         UniqueConstraint("org_unit_id", "number"),
+        Index("ix_households_unit_due", "org_unit_id", "next_due_at"),
+        Index("ix_households_due", "next_due_at"),
     )
 
     @property

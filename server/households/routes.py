@@ -10,6 +10,7 @@ from server.common.pagination import PageArgs, page_of, paginate
 from server.common.scoping import (get_household_or_404, get_org_unit_or_404, household_scope,
                                    linked_household_ids, manages_unit, subtree_ids)
 from server.common.security import auth_required
+from server.common.types import utcnow
 from server.extensions import db
 from server.households import services
 from server.households.models import TAGS, Household, HouseholdTag
@@ -45,6 +46,11 @@ def list_households(args, **page):
         like = f"%{args['q']}%"
         stmt = stmt.where(or_(Household.address.like(like), Household.head_name.like(like),
                               Household.number.like(like), Household.phone.like(like)))
+    if args.get("overdue") is True:
+        stmt = stmt.where(Household.next_due_at < utcnow()).order_by(None).order_by(
+            Household.next_due_at, Household.id)
+    elif args.get("overdue") is False:
+        stmt = stmt.where(Household.next_due_at >= utcnow())
     current = aliased(Link)  # list_rows joins Link itself; keep this subquery apart
     linked = exists().where(current.household_id == Household.id, current.ended_at.is_(None))
     if args.get("unlinked") is True:
@@ -119,19 +125,19 @@ def rotate_card_code(household_id):
 @auth_required("member", "leader")
 @blp.response(200, HouseholdSchema(many=True))
 def my_households():
-    """The households linked to me, with last visit, next due date and overdue flag."""
+    """The households linked to me, most urgent first: last visit, next due date, overdue and by how much."""
     mid = current_user.member_id
     if mid is None:
         raise ApiError(403)
     stmt = (select(Household).join(Link, Link.household_id == Household.id)
             .where(Link.member_id == mid, Link.ended_at.is_(None), Household.archived_at.is_(None))
-            .order_by(Household.number, Household.id))
+            .order_by(Household.next_due_at, Household.id))
     me = {"id": mid, "name": current_user.name, "phone": current_user.phone}
+    now = utcnow()
     out = []
     for hh, link_id in db.session.execute(stmt.add_columns(Link.id)):
         hh.link_id, hh.member = link_id, me
-        hh.last_visit_at = hh.next_due_at = hh.overdue = None
-        out.append(hh)
+        out.append(services.mark_due(hh, now))
     return out
 
 

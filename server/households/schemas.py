@@ -19,7 +19,8 @@ class HouseholdSchema(Schema):
     link_id = fields.Integer(allow_none=True)
     last_visit_at = fields.DateTime(allow_none=True)
     next_due_at = fields.DateTime(allow_none=True)
-    overdue = fields.Boolean(allow_none=True)
+    overdue = fields.Boolean()
+    days_overdue = fields.Integer()
 
 
 class LinkHistorySchema(Schema):
@@ -71,6 +72,7 @@ class HouseholdListArgs(Schema):
     unlinked = fields.Boolean()
     member_id = fields.Integer()
     q = fields.String(validate=validate.Length(max=50))
+    overdue = fields.Boolean(metadata={"description": "only households past their next visit date"})
 
 
 class CardCodeSchema(Schema):

@@ -11,6 +11,7 @@ from server.households.models import Household, HouseholdTag
 from server.links.models import Link
 from server.members.models import Member
 from server.org.models import OrgUnit
+from server.visits.cadence import days_overdue, refresh_due
 
 # Crockford base32 without I, L, O, U: no letters that read as digits on a printed card.
 CARD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -59,6 +60,7 @@ def create_household(*, org_unit_id: int, number: str, address: str, head_name: 
                    tag_rows=[HouseholdTag(tag=t) for t in sorted(set(tags))])
     db.session.add(hh)
     db.session.flush()
+    refresh_due(where=Household.id == hh.id)
     return hh
 
 
@@ -68,13 +70,18 @@ def update_household(*, household: Household, **changes) -> Household:
     if "org_unit_id" in changes or "number" in changes:
         _check_number_free(changes.get("org_unit_id", household.org_unit_id),
                            changes.get("number", household.number), household.id)
-    if "tags" in changes:
+    tags_changed = "tags" in changes
+    if tags_changed:
         wanted = set(changes.pop("tags"))
         household.tag_rows = [t for t in household.tag_rows if t.tag in wanted] + [
             HouseholdTag(tag=t) for t in sorted(wanted - set(household.tags))]
     for key, value in changes.items():
         setattr(household, key, value.strip() if isinstance(value, str) and key != "note" else value)
     household.updated_at = utcnow()
+    if tags_changed:  # the strictest tag sets the cadence
+        db.session.flush()
+        refresh_due(where=Household.id == household.id)
+        db.session.refresh(household)
     return household
 
 
@@ -100,15 +107,19 @@ def list_rows(stmt):
             .outerjoin(User, User.id == Member.user_id))
 
 
+def mark_due(hh: Household, now) -> Household:
+    """Presentation of the stored due date: ``overdue`` and whole ``days_overdue``."""
+    hh.overdue = hh.next_due_at is not None and hh.next_due_at < now
+    hh.days_overdue = days_overdue(hh.next_due_at, now)
+    return hh
+
+
 def shape_rows(rows) -> list[Household]:
     """Turn ``list_rows`` results into households carrying ``member`` and visit fields."""
+    now = utcnow()
     out = []
     for hh, link_id, member_id, name, phone in rows:
         hh.link_id = link_id
         hh.member = {"id": member_id, "name": name, "phone": phone} if member_id else None
-        # Visit cadence arrives with the Visits issue; until then these are unknown.
-        hh.last_visit_at = None
-        hh.next_due_at = None
-        hh.overdue = None
-        out.append(hh)
+        out.append(mark_due(hh, now))
     return out

@@ -9,6 +9,8 @@ from server.common.pagination import PageArgs, page_of, paginate
 from server.common.scoping import (get_member_or_404, get_org_unit_or_404, led_member_ids, manages_unit,
                                    member_scope, subtree_ids)
 from server.common.security import auth_required
+from server.common.types import utcnow
+from server.visits.services import period
 from server.extensions import db
 from server.links.models import LeaderLink
 from server.members import services
@@ -20,13 +22,15 @@ blp = Blueprint("members", __name__, url_prefix="/api/v1", description="Party me
 
 
 def _with_counts(rows):
-    """Attach counts and current leaders to a page of (Member, household_count, led_count) rows."""
+    """Attach counts and current leaders to a page of _member_query rows."""
     members = []
     cap = services.capacity()
-    for member, count, led in rows:
+    for member, count, led, visits, overdue in rows:
         member.household_count = count
         member.over_capacity = count > cap
         member.led_member_count = led if member.is_leader else None
+        member.visit_count = visits
+        member.overdue_count = overdue
         members.append(member)
     ids = [m.id for m in members]
     leaders = {}
@@ -39,9 +43,15 @@ def _with_counts(rows):
     return members
 
 
-def _member_query():
+def _member_query(args: dict | None = None):
+    """Members with their counts; visits over the period of ``args`` (default this month)."""
+    now = utcnow()
+    start, end = period(args or {}, now)
     count = services.household_count_expr()
-    return select(Member, count.label("household_count"), services.led_count_expr().label("led")), count
+    stmt = select(Member, count.label("household_count"), services.led_count_expr().label("led"),
+                  services.visit_count_expr(start, end).label("visits"),
+                  services.overdue_count_expr(now).label("overdue"))
+    return stmt, count
 
 
 def _load(member_id: int) -> Member:
@@ -54,8 +64,11 @@ def _load(member_id: int) -> Member:
 @blp.arguments(PageArgs, location="query", as_kwargs=True)
 @blp.response(200, page_of(MemberSchema))
 def list_members(args, **page):
-    """Members I may see, with their household counts; ``over_capacity=true`` lists those over 10."""
-    stmt, count = _member_query()
+    """Members I may see, with households, visits in a period and overdue households.
+
+    ``over_capacity=true`` lists those over 10 households; ``leader_id`` a leader's members.
+    """
+    stmt, count = _member_query(args)
     stmt = stmt.join(User, User.id == Member.user_id).where(member_scope(current_user)).order_by(Member.id)
     if not args["include_inactive"]:
         stmt = stmt.where(Member.is_active.is_(True))

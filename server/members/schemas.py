@@ -1,4 +1,8 @@
+from zoneinfo import ZoneInfo
+
 from marshmallow import Schema, fields, validate
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class MemberBriefSchema(Schema):
@@ -22,6 +26,8 @@ class MemberSchema(Schema):
     over_capacity = fields.Boolean()
     leader = fields.Nested(MemberBriefSchema, allow_none=True)
     led_member_count = fields.Integer(allow_none=True)
+    visit_count = fields.Integer(metadata={"description": "visits in the period (default: this month)"})
+    overdue_count = fields.Integer(metadata={"description": "linked households past their next visit"})
 
 
 class MemberCreatedSchema(MemberSchema):
@@ -55,3 +61,5 @@ class MemberListArgs(Schema):
     is_leader = fields.Boolean()
     leader_id = fields.Integer()
     include_inactive = fields.Boolean(load_default=False)
+    from_ = fields.AwareDateTime(data_key="from", default_timezone=LOCAL_TZ)
+    to = fields.AwareDateTime(default_timezone=LOCAL_TZ)

@@ -21,6 +21,23 @@ def household_count_expr():
             .correlate(Member).scalar_subquery())
 
 
+def visit_count_expr(start, end):
+    """Correlated count of a member's visits in [start, end]."""
+    from server.visits.models import Visit
+    return (select(func.count()).select_from(Visit)
+            .where(Visit.member_id == Member.id, Visit.visited_at >= start, Visit.visited_at <= end)
+            .correlate(Member).scalar_subquery())
+
+
+def overdue_count_expr(now):
+    """Correlated count of a member's current households past their next visit date."""
+    from server.households.models import Household
+    return (select(func.count()).select_from(Link).join(Household, Household.id == Link.household_id)
+            .where(Link.member_id == Member.id, Link.ended_at.is_(None), Household.archived_at.is_(None),
+                   Household.next_due_at < now)
+            .correlate(Member).scalar_subquery())
+
+
 def led_count_expr():
     return (select(func.count()).select_from(LeaderLink)
             .where(LeaderLink.leader_id == Member.id, LeaderLink.ended_at.is_(None))

@@ -1,3 +1,5 @@
+from datetime import datetime, timedelta
+
 from sqlalchemy import func, select
 
 from server.extensions import db
@@ -106,7 +108,11 @@ def test_detail_has_link_history_and_card_code_for_managers(client, world):
     assert r.json["card_code"] == world.h1.card_code
     assert [ln["member"]["id"] for ln in r.json["links"]] == [world.member1.id]
     assert r.json["links"][0]["ended_at"] is None
-    assert r.json["last_visit_at"] is None and r.json["next_due_at"] is None
+    last = datetime.fromisoformat(r.json["last_visit_at"])
+    assert abs(last - world.v1.visited_at) < timedelta(seconds=1)
+    # h1 is elderly_alone: due 7 days after the last visit
+    assert abs(datetime.fromisoformat(r.json["next_due_at"]) - (last + timedelta(days=7))) < timedelta(seconds=1)
+    assert r.json["overdue"] is False and r.json["days_overdue"] == 0
     r = client.get(f"/api/v1/households/{world.h1.id}", headers=world.headers("member1"))
     assert r.json["card_code"] is None
 

@@ -1,0 +1,27 @@
+"""Portable SQL expressions that SQLite and PostgreSQL spell differently."""
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+from server.common.types import UTCDateTime
+
+
+class add_days(FunctionElement):
+    """``add_days(timestamp, n)``: the timestamp plus ``n`` whole days (n may be a column)."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+    name = "add_days"
+
+
+@compiles(add_days)
+def _add_days_default(element, compiler, **kw):  # PostgreSQL and others
+    ts, days = list(element.clauses)
+    return f"({compiler.process(ts, **kw)} + make_interval(days => CAST({compiler.process(days, **kw)} AS INTEGER)))"
+
+
+@compiles(add_days, "sqlite")
+def _add_days_sqlite(element, compiler, **kw):
+    ts, days = list(element.clauses)
+    # Same text layout SQLAlchemy stores, so comparisons stay lexicographic-correct.
+    return (f"strftime('%Y-%m-%d %H:%M:%S', {compiler.process(ts, **kw)}, "
+            f"'+' || {compiler.process(days, **kw)} || ' days')")
