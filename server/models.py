@@ -6,3 +6,4 @@ from server.members.models import Member  # noqa: F401
 from server.org.models import Department, OrgClosure, OrgUnit  # noqa: F401
 from server.common.idempotency import IdempotencyKey  # noqa: F401
 from server.visits.models import Visit, VisitConcern, VisitPolicy, VisitRevision  # noqa: F401
+from server.requests.models import Request, RequestEvent, ServiceItem  # noqa: F401

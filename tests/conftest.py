@@ -109,6 +109,8 @@ def world(client):
                         └ grid g2 ── microgrid m2a: member3 (h5)
     leader1 leads member1 and member2. resident1 lives in h1, resident2 in h5.
     Visits: v1 (member1 → h1, 2 days ago), v4 (member2 → h4), v5 (member3 → h5).
+    Requests: r1 (resident1, h1, submitted), r4 (member2's errand for h4, in progress),
+    r5 (resident2, h5, assigned to member3, escalated to the department).
     """
     w = SimpleNamespace()
     w.street = f.unit("城南街道", "street")
@@ -151,6 +153,9 @@ def world(client):
     w.v5 = f.visit(w.member3, w.h5, days_ago=3)
     from server.visits.cadence import refresh_due
     refresh_due(last_visit=True)
+    w.r1 = f.request(w.h1, created_by=w.resident1)
+    w.r4 = f.request(w.h4, created_by=w.member2.user, status="in_progress", source="member", assignee=w.member2)
+    w.r5 = f.request(w.h5, created_by=w.resident2, status="escalated", assignee=w.member3, department=w.dept)
     db.session.commit()
     _detach(w)
 

@@ -111,3 +111,24 @@ def visit(member_, household, *, days_ago: float = 1, kind: str = "regular", not
     db.session.add(v)
     db.session.flush()
     return v
+
+
+def request(household, *, created_by, status="submitted", category="service", title="帮忙办理", source="app",
+            assignee=None, department=None, days_ago: float = 0.5, due_in_days: float = 7):
+    """A request written straight to the table, with its creation row in the timeline."""
+    from datetime import timedelta
+
+    from server.common.types import utcnow
+    from server.requests.models import Request, RequestEvent
+
+    when = utcnow() - timedelta(days=days_ago)
+    r = Request(household_id=household.id, org_unit_id=household.org_unit_id, category=category, title=title,
+                source=source, status=status, created_by_id=created_by.id, created_at=when, updated_at=when,
+                due_at=when + timedelta(days=due_in_days), assignee_id=assignee.id if assignee else None,
+                department_id=department.id if department else None)
+    db.session.add(r)
+    db.session.flush()
+    db.session.add(RequestEvent(request_id=r.id, actor_id=created_by.id, action="create", from_status=None,
+                                to_status=status, at=when))
+    db.session.flush()
+    return r

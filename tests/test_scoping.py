@@ -83,6 +83,15 @@ LISTS = {
         "member1": {"v1"}, "member2": {"v4"}, "member3": {"v5"},
         "resident1": 403, "resident2": 403, "dept1": 403,
     },
+    "/api/v1/requests?per_page=200": {
+        "admin": {"r1", "r4", "r5"},
+        "sec1": {"r1", "r4"},
+        "sec2": {"r5"},
+        "leader1": {"r1", "r4"},
+        "member1": {"r1"}, "member2": {"r4"}, "member3": {"r5"},
+        "resident1": {"r1"}, "resident2": {"r5"},
+        "dept1": {"r5"},
+    },
     "/api/v1/departments": {
         "admin": {"dept"}, "sec1": {"dept"}, "sec2": {"dept"}, "dept1": {"dept"},
         "leader1": 403, "member1": 403, "member2": 403, "member3": 403, "resident1": 403, "resident2": 403,
@@ -111,6 +120,11 @@ DETAILS = {
         "v1": {"admin", "sec1", "leader1", "member1"},
         "v5": {"admin", "sec2", "member3"},
     },
+    "/api/v1/requests/{id}": {
+        "r1": {"admin", "sec1", "leader1", "member1", "resident1"},
+        "r4": {"admin", "sec1", "leader1", "member2"},
+        "r5": {"admin", "sec2", "member3", "resident2", "dept1"},
+    },
     "/api/v1/org-units/{id}": {
         "g1": {"admin", "sec1", "leader1", "member1", "member2", "resident1"},
         "m2a": {"admin", "sec2", "member3", "resident2"},
@@ -124,7 +138,7 @@ ROLE_FORBIDDEN = {
 }
 # GET routes that return the caller's own data or public catalogues (no other party's rows).
 SELF_ROUTES = {"/api/v1/me", "/api/v1/tags", "/api/v1/me/diary", "/api/v1/visits/catalogue",
-               "/api/v1/visit-policies"}
+               "/api/v1/visit-policies", "/api/v1/requests/categories", "/api/v1/service-items"}
 
 
 def _name_map(world):
@@ -140,7 +154,7 @@ def _name_map(world):
     for n in ("admin", "sec1", "sec2"):
         names[n] = getattr(world, n).id
     names["dept"] = world.dept.id
-    for n in ("v1", "v4", "v5"):
+    for n in ("v1", "v4", "v5", "r1", "r4", "r5"):
         names[n] = getattr(world, n).id
     for ln in db.session.scalars(select(Link)):
         hname = next(k for k in ("h1", "h2", "h3", "h4", "h5") if getattr(world, k).id == ln.household_id)
@@ -214,7 +228,8 @@ def test_every_get_route_is_covered(app):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/") and "GET" in rule.methods:
             routes.add(rule.rule.replace("<int:", "{").replace(">", "}").replace("{household_id}", "{id}")
-                       .replace("{member_id}", "{id}").replace("{unit_id}", "{id}").replace("{visit_id}", "{id}"))
+                       .replace("{member_id}", "{id}").replace("{unit_id}", "{id}").replace("{visit_id}", "{id}")
+                       .replace("{request_id}", "{id}"))
     missing = routes - covered
     assert not missing, f"GET routes without a scoping test: {missing}"
 

@@ -78,6 +78,17 @@ ZH = {
     "The default policy cannot be removed.": "默认走访频次不能删除。",
     "This Idempotency-Key was already used with a different request.": "该 Idempotency-Key 已用于另一个不同的请求。",
     "Not a valid datetime.": "不是有效的时间（ISO 8601）。",
+    # requests
+    "Unknown service item.": "便民服务事项不存在。",
+    "This source is not open to you.": "您不能以此来源提交诉求。",
+    "A hotline request needs its ticket number.": "热线诉求须填写工单号。",
+    "Only hotline requests carry a ticket number.": "只有热线诉求才有工单号。",
+    "This hotline ticket is already registered.": "该热线工单已登记。",
+    "This request cannot be moved that way now.": "该诉求当前状态下不能进行此操作。",
+    "Please say what was done or why.": "请填写办理情况或原因。",
+    "Requests are dispatched to an active member of the same branch.": "只能派单给本支部在册的党员。",
+    "This request was changed by someone else. Reload and try again.": "该诉求已被他人处理，请刷新后重试。",
+    "A service item with this name exists.": "已有同名的便民服务事项。",
     # marshmallow defaults
     "Missing data for required field.": "缺少必填字段。",
     "Unknown field.": "未知字段。",

@@ -118,3 +118,27 @@ def manages_unit(user, unit_id: int) -> bool:
     if tree is None:
         return False
     return db.session.scalar(select(OrgUnit.id).where(OrgUnit.id == unit_id, tree)) is not None
+
+
+def request_scope(user):
+    """Requests the caller may see: by the household's place in the tree, the assignee, the
+    department it is escalated to, or the resident's own household."""
+    from server.requests.models import Request
+
+    conds = []
+    tree = _tree_scope(user, Request.org_unit_id)
+    if tree is not None:
+        conds.append(tree)
+    mid = user.member_id
+    if mid is not None and user.has_role("leader"):
+        led = led_member_ids(mid)
+        conds.append(Request.assignee_id.in_(led))
+        conds.append(Request.household_id.in_(linked_household_ids(led)))
+    if mid is not None:
+        conds.append(Request.assignee_id == mid)
+        conds.append(Request.household_id.in_(linked_household_ids(mid)))
+    if user.has_role("department") and user.department_id is not None:
+        conds.append(Request.department_id == user.department_id)
+    if user.has_role("resident") and user.household_id is not None:
+        conds.append(Request.household_id == user.household_id)
+    return or_(*conds) if conds else false()
