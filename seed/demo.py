@@ -18,7 +18,7 @@ from server.households.models import Household, HouseholdTag
 from server.households.services import CARD_ALPHABET, CARD_LENGTH
 from server.links.models import LeaderLink, Link
 from server.members.models import Member
-from server.org.models import Department
+from server.org.models import Department, OrgClosure
 from server.org.services import create_unit
 from server.visits.cadence import refresh_due
 from server.visits.models import Visit, VisitConcern
@@ -49,6 +49,28 @@ VISIT_NOTES = [
 CONCERN_POOL = [("medical", "需要定期体检"), ("employment", "家人待业"), ("environment", "楼道堆物"),
                 ("elderly_care", "需要助餐服务"), ("housing", "房屋漏水"), ("dispute", "邻里噪音纠纷"),
                 ("social_security", "医保续缴")]
+SERVICE_ITEMS = [  # (name, category, time limit in days) — a community's 便民服务事项清单
+    ("养老资格认证", "service", 3), ("城乡居民医保续缴", "service", 5), ("最低生活保障申请", "service", 15),
+    ("残疾人证办理", "service", 20), ("各类证明开具", "service", 2), ("高龄津贴申领", "service", 10),
+    ("居住证办理", "service", 7), ("临时救助申请", "service", 7), ("失业登记", "service", 5),
+    ("就业岗位推荐", "service", 10), ("老年人优待证办理", "service", 5), ("社保卡补办", "service", 7),
+    ("困难家庭子女助学申请", "service", 15), ("法律援助咨询", "service", 5), ("独生子女父母奖励申领", "service", 10),
+    ("居家养老助餐服务", "service", 5), ("房屋漏水维修协调", "complaint", 10), ("环境卫生整治", "complaint", 5),
+    ("邻里纠纷调解", "complaint", 7), ("微心愿认领", "wish", 30), ("政策宣传上门", "publicity", 10),
+    ("意见建议征集", "suggestion", 15),
+]
+REQUEST_SAMPLES = [  # (category, title, description)
+    ("complaint", "楼道灯不亮", "三单元二楼到四楼的楼道灯坏了一个多星期，老人晚上上下楼不安全。"),
+    ("complaint", "小区垃圾清运不及时", "东门垃圾桶经常满溢，夏天气味很大。"),
+    ("suggestion", "建议增设电动车充电桩", "小区电动车多，飞线充电有安全隐患，建议统一建设充电桩。"),
+    ("wish", "希望有人陪老人去医院复查", "子女在外地，老人下周需要去人民医院复查。"),
+    ("wish", "孩子想要一套课外书", "留守儿童，喜欢看书，希望能有一套科普读物。"),
+    ("service", "帮忙办理养老资格认证", "老人腿脚不便，无法到社区办理。"),
+    ("service", "医保续缴咨询", "不清楚今年医保缴费标准和截止时间。"),
+    ("publicity", "希望上门讲解防诈骗知识", "最近接到可疑电话，家里老人容易上当。"),
+    ("service", "申请居家养老助餐", "独居，做饭困难，希望享受助餐服务。"),
+    ("complaint", "楼上漏水", "卫生间天花板渗水，和楼上沟通未果。"),
+]
 HOUSEHOLDS_PER_MICROGRID = 50
 MEMBERS_PER_MICROGRID = 5  # one of them the group leader
 
@@ -228,8 +250,110 @@ def seed_demo(*, progress: bool = True) -> None:
     for i, hh in enumerate(rng.sample(all_households[10:], 40)):
         user(f"resident{i + 1:02d}", hh.head_name, ["resident"], household_id=hh.id, phone=hh.phone)
 
+    db.session.flush()
+    n_requests = _seed_requests(rng, grids, demo_member_households)
     db.session.commit()
     n_hh = sum(len(v) for v in households_by_mg.values())
     click.echo(f"Demo loaded: {len(microgrids)} micro-grids, {len(microgrids) * MEMBERS_PER_MICROGRID} members, "
-               f"{n_hh} households, {len(visits)} visits. 演示数据已载入。")
+               f"{n_hh} households, {len(visits)} visits, {n_requests} requests. 演示数据已载入。")
     print_logins()
+
+
+def _seed_requests(rng: random.Random, grids, demo_member_households) -> int:
+    """The service catalogue and requests in every state, moved through the real state machine
+    (so every timeline is one the app could have written), then spread back over the last weeks."""
+    from server.requests.models import Request, RequestEvent, ServiceItem
+    from server.requests.services import create_request, transition
+
+    items = [ServiceItem(name=n, category=c, time_limit_days=d) for n, c, d in SERVICE_ITEMS]
+    db.session.add_all(items)
+    db.session.flush()
+    by_name = {i.name: i for i in items}
+
+    secretaries = {u.org_unit_id: u for u in db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == "secretary"))}
+    grid_of = {}
+    for grid in grids:
+        for unit in db.session.scalars(select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id == grid.id)):
+            grid_of[unit] = grid.id
+    residents = db.session.scalars(select(User).join(UserRole).where(UserRole.role == "resident")
+                                   .order_by(User.id)).all()
+    department = db.session.scalar(select(User).where(User.username == "demo_department"))
+    member_of = dict(db.session.execute(select(Link.household_id, Member.id).join(Member, Member.id == Link.member_id)
+                                        .where(Link.ended_at.is_(None))).all())
+    members = {m.id: m for m in db.session.scalars(select(Member))}
+
+    paths = {  # status wanted -> actions from "submitted"
+        "submitted": [], "dispatched": ["dispatch"], "in_progress": ["dispatch", "accept"],
+        "escalated": ["dispatch", "accept", "escalate"], "resolved": ["dispatch", "accept", "resolve"],
+        "closed": ["dispatch", "accept", "resolve", "rate"],
+    }
+    plan = []
+    demo_home = demo_member_households[0].id
+    plan += [(r, st) for r, st in ((next(u for u in residents if u.household_id == demo_home), s)
+                                  for s in ("resolved", "in_progress", "closed"))]
+    plan += [(u, rng.choice(list(paths))) for u in residents if u.household_id != demo_home]
+    n = 0
+    now = datetime.now(timezone.utc)
+    for resident, wanted in plan:
+        household = db.session.get(Household, resident.household_id)
+        cat, title, desc = rng.choice(REQUEST_SAMPLES)
+        item = by_name["养老资格认证"] if "养老资格认证" in title else None
+        req, _ = create_request(user=resident, category=cat, title=title, description=desc,
+                                household_id=household.id, service_item_id=item.id if item else None,
+                                source="app", external_ref=None)
+        secretary = secretaries[grid_of[household.org_unit_id]]
+        assignee = members.get(member_of.get(household.id))
+        for action in paths[wanted]:
+            if assignee is None and action != "dispatch":
+                break
+            if action == "dispatch":
+                if assignee is None:
+                    break
+                transition(req=req, action=action, user=secretary, assignee_id=assignee.id, note="请尽快联系居民")
+            elif action == "accept":
+                transition(req=req, action=action, user=assignee.user)
+            elif action == "escalate":
+                transition(req=req, action=action, user=assignee.user, department_id=department.department_id,
+                           note="需要民政办协调解决")
+            elif action == "resolve":
+                transition(req=req, action=action, user=assignee.user, note="已上门办理完毕，居民表示满意")
+            elif action == "rate":
+                transition(req=req, action=action, user=resident, score=rng.choice([4, 5, 5, 5, 3]),
+                           comment="党员办事很及时")
+        _backdate(req, now, days_ago=rng.uniform(0.5, 12) if wanted != "resolved" else rng.uniform(1, 4))
+        n += 1
+
+    # demo_member's own errands (代办) and a dispatched one waiting for them
+    demo_member = db.session.scalar(select(Member).join(User).where(User.username == "demo_member"))
+    hh = demo_member_households[3]
+    create_request(user=demo_member.user, category="service", title="代办医保续缴",
+                   description="户主年纪大，由联系党员代为办理。", household_id=hh.id,
+                   service_item_id=by_name["城乡居民医保续缴"].id, source="member", external_ref=None)
+    hh2 = demo_member_households[5]
+    req, _ = create_request(user=secretaries[grids[0].id], category="complaint", title="楼道堆放杂物",
+                            description="12345 热线转来：楼道堆物影响消防通道。", household_id=hh2.id,
+                            service_item_id=None, source="hotline", external_ref="12345-DEMO-0001")
+    transition(req=req, action="dispatch", user=secretaries[grids[0].id], assignee_id=demo_member.id,
+               note="请核实并劝导清理")
+    db.session.flush()
+    return n + 2
+
+
+def _backdate(req, now, *, days_ago: float) -> None:
+    """Spread a seeded request's timeline over the past ``days_ago`` days."""
+    from server.requests.models import RequestEvent
+
+    db.session.flush()
+    events = db.session.scalars(select(RequestEvent).where(RequestEvent.request_id == req.id)
+                                .order_by(RequestEvent.id)).all()
+    start = now - timedelta(days=days_ago)
+    step = timedelta(days=days_ago) / (len(events) + 1)
+    shift = req.created_at - start
+    for i, event in enumerate(events):
+        event.at = start + step * i
+    req.created_at, req.due_at = start, req.due_at - shift
+    req.updated_at = events[-1].at
+    for field in ("first_response_at", "resolved_at", "rated_at", "closed_at"):
+        if getattr(req, field) is not None:
+            setattr(req, field, events[-1].at if field != "first_response_at" else events[min(1, len(events) - 1)].at)

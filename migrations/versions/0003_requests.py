@@ -40,6 +40,7 @@ def upgrade():
     sa.Column('service_item_id', sa.Integer(), nullable=True),
     sa.Column('source', sa.String(length=16), nullable=False),
     sa.Column('external_ref', sa.String(length=64), nullable=True),
+    sa.Column('visit_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('assignee_id', sa.Integer(), nullable=True),
     sa.Column('department_id', sa.Integer(), nullable=True),
@@ -60,6 +61,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_requests_household_id_households')),
     sa.ForeignKeyConstraint(['org_unit_id'], ['org_units.id'], name=op.f('fk_requests_org_unit_id_org_units')),
     sa.ForeignKeyConstraint(['service_item_id'], ['service_items.id'], name=op.f('fk_requests_service_item_id_service_items')),
+    sa.ForeignKeyConstraint(['visit_id'], ['visits.id'], name=op.f('fk_requests_visit_id_visits')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_requests')),
     sa.UniqueConstraint('external_ref', name=op.f('uq_requests_external_ref'))
     )

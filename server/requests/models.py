@@ -50,6 +50,7 @@ class Request(db.Model):
     service_item_id: Mapped[int | None] = mapped_column(ForeignKey("service_items.id"))
     source: Mapped[str] = mapped_column(String(16))
     external_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))  # opened from a visit's concern
     status: Mapped[str] = mapped_column(String(16))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))

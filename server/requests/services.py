@@ -55,8 +55,8 @@ def find_by_external_ref(ref: str) -> Request | None:
 
 
 def create_request(*, user, category: str, title: str, description: str | None, household_id: int | None,
-                   service_item_id: int | None, source: str | None, external_ref: str | None
-                   ) -> tuple[Request, bool]:
+                   service_item_id: int | None, source: str | None, external_ref: str | None,
+                   visit_id: int | None = None) -> tuple[Request, bool]:
     """File a request: a resident for their household, a member as an errand (代办) for one of
     theirs (starts in progress, assigned to them), a secretary or admin for any household below them.
 
@@ -98,10 +98,8 @@ def create_request(*, user, category: str, title: str, description: str | None, 
     if household is None:
         raise ApiError(404)
     if source == "member":
-        from server.common.scoping import linked_household_ids
-        mine = db.session.scalar(select(Household.id).where(
-            Household.id == household.id, Household.id.in_(linked_household_ids(user.member_id))))
-        if mine is None and not manages_unit(user, household.org_unit_id):
+        mine = db.session.scalar(select(Household.id).where(Household.id == household.id, household_scope(user)))
+        if mine is None:
             raise ApiError(404)
     elif source in ("hotline", "walk_in") and not manages_unit(user, household.org_unit_id):
         raise ApiError(404)
@@ -110,7 +108,7 @@ def create_request(*, user, category: str, title: str, description: str | None, 
     errand = source == "member"
     req = Request(household_id=household.id, org_unit_id=household.org_unit_id, category=category,
                   title=title.strip(), description=description, service_item_id=item.id if item else None,
-                  source=source, external_ref=external_ref, created_by_id=user.id, created_at=now,
+                  source=source, external_ref=external_ref, visit_id=visit_id, created_by_id=user.id, created_at=now,
                   updated_at=now, due_at=_due(now, category, item),
                   status=Status.IN_PROGRESS if errand else Status.SUBMITTED,
                   assignee_id=user.member_id if errand else None, first_response_at=now if errand else None)

@@ -19,6 +19,16 @@ class LocationSchema(Schema):
     accuracy = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0, max=100_000))
 
 
+class OpenRequestSchema(Schema):
+    """A concern found on the visit, taken on as a request (代办) in the same step."""
+
+    category = fields.String(required=True, validate=validate.OneOf(
+        ["suggestion", "complaint", "wish", "publicity", "service"]))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    description = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    service_item_id = fields.Integer(load_default=None, allow_none=True)
+
+
 class VisitCreateSchema(Schema):
     household_id = fields.Integer(required=True)
     visited_at = fields.AwareDateTime(default_timezone=LOCAL_TZ, load_default=None,
@@ -27,6 +37,7 @@ class VisitCreateSchema(Schema):
     notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     concerns = fields.List(fields.Nested(ConcernSchema), load_default=list, validate=validate.Length(max=20))
     location = fields.Nested(LocationSchema, load_default=None, allow_none=True)
+    open_request = fields.Nested(OpenRequestSchema, load_default=None, allow_none=True)
 
 
 class VisitUpdateSchema(Schema):
@@ -57,6 +68,7 @@ class VisitSchema(Schema):
     location = fields.Nested(LocationSchema, allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+    request_id = fields.Integer(metadata={"description": "the request opened with this visit, if any"})
 
 
 class RevisionSchema(Schema):

@@ -35,8 +35,13 @@ def _apply(visit: Visit, *, concerns=None, location=..., **fields) -> None:
 
 
 def log_visit(*, user, household: Household, visited_at: datetime | None, kind: str, notes: str | None,
-              concerns: list[dict], location: dict | None) -> Visit:
-    """Record a visit and move the household's due date, in the caller's transaction."""
+              concerns: list[dict], location: dict | None, open_request: dict | None = None) -> Visit:
+    """Record a visit and move the household's due date, in the caller's transaction.
+
+    With ``open_request`` the concern becomes a request for the household in the same
+    transaction: an errand (代办) of the visiting member, or a walk-in request on the
+    dispatch board when a secretary or admin logs the visit.
+    """
     now = utcnow()
     visited_at = (visited_at or now).astimezone(timezone.utc)
     check_visit_time(visited_at, now)
@@ -46,6 +51,13 @@ def log_visit(*, user, household: Household, visited_at: datetime | None, kind: 
     db.session.add(visit)
     db.session.flush()
     refresh_due(where=Household.id == household.id, last_visit=True)
+    if open_request:
+        from server.requests.services import create_request
+
+        source = "member" if user.member_id is not None else "walk_in"
+        req, _ = create_request(user=user, household_id=household.id, source=source, external_ref=None,
+                                visit_id=visit.id, **open_request)
+        visit.request_id = req.id
     return visit
 
 

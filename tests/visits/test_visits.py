@@ -305,3 +305,28 @@ def test_interval_per_tags(world, tags, days):
     hh = _hh(hh.id)
     assert _close(hh.next_due_at, hh.created_at + timedelta(days=days))
     assert hh.next_due_at.tzinfo == timezone.utc
+
+
+def test_a_concern_becomes_an_errand_in_the_same_step(client, world):
+    from server.requests.models import Request
+    body = {"household_id": world.h3.id, "concerns": [{"category": "social_security", "note": "医保快到期"}],
+            "open_request": {"category": "service", "title": "代办医保续缴"}}
+    r = client.post("/api/v1/visits", json=body, headers=world.headers("member1"))
+    assert r.status_code == 201, r.json
+    req = db.session.get(Request, r.json["request_id"])
+    assert req.visit_id == r.json["id"] and req.household_id == world.h3.id
+    assert req.status == "in_progress" and req.assignee_id == world.member1.id and req.source == "member"
+    # a secretary's visit puts it on the dispatch board instead
+    r = client.post("/api/v1/visits", json={**body, "household_id": world.h_free.id}, headers=world.headers("sec1"))
+    req = db.session.get(Request, r.json["request_id"])
+    assert req.status == "submitted" and req.source == "walk_in"
+    # a bad request part refuses the whole visit
+    before = _visits()
+    r = client.post("/api/v1/visits", json={**body, "open_request": {"category": "gold", "title": "x"}},
+                    headers=world.headers("member1"))
+    assert r.status_code == 422 and "open_request" in r.json["errors"]
+    r = client.post("/api/v1/visits", json={**body, "open_request": {"category": "service", "title": "x",
+                                                                      "service_item_id": 424242}},
+                    headers=world.headers("member1"))
+    assert r.status_code == 422
+    assert _visits() == before
