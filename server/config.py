@@ -5,7 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 
-def _instance_secret(instance_path: str, name: str, nbytes: int = 48) -> str:
+def instance_secret(instance_path: str, name: str, make=None) -> str:
     """Read a secret from ``instance/<name>``, generating it on first run (mode 0600).
 
     Safe when several processes start at once: the file appears atomically
@@ -17,7 +17,7 @@ def _instance_secret(instance_path: str, name: str, nbytes: int = 48) -> str:
         tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(nbytes))
+            fh.write(make() if make else secrets.token_urlsafe(48))
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -44,7 +44,7 @@ def load_config(app, overrides: dict | None = None) -> None:
     cfg["JSON_SORT_KEYS"] = False
 
     cfg["JWT_SECRET_KEY"] = (overrides.get("JWT_SECRET_KEY") or env.get("JWT_SECRET_KEY")
-                             or _instance_secret(app.instance_path, "jwt-secret"))
+                             or instance_secret(app.instance_path, "jwt-secret"))
     cfg["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(minutes=int(env.get("JWT_ACCESS_MINUTES", "15")))
     cfg["JWT_REFRESH_TOKEN_EXPIRES"] = timedelta(days=int(env.get("JWT_REFRESH_DAYS", "30")))
     cfg["JWT_TOKEN_LOCATION"] = ["headers"]
@@ -62,6 +62,18 @@ def load_config(app, overrides: dict | None = None) -> None:
     cfg["ARGON2_TIME_COST"] = int(env.get("ARGON2_TIME_COST", "3"))
     cfg["ARGON2_MEMORY_COST"] = int(env.get("ARGON2_MEMORY_COST", str(64 * 1024)))
     cfg["ARGON2_PARALLELISM"] = int(env.get("ARGON2_PARALLELISM", "4"))
+
+    # Web Push (VAPID). The private key (PEM) comes from the environment or is generated
+    # into instance/vapid-private.pem on first use.
+    cfg["VAPID_PRIVATE_KEY"] = env.get("VAPID_PRIVATE_KEY")
+    cfg["VAPID_SUBJECT"] = env.get("VAPID_SUBJECT", "mailto:linkage-admin@localhost")
+    cfg["PUSH_TTL_SECONDS"] = int(env.get("PUSH_TTL_SECONDS", str(24 * 3600)))
+    cfg["PUSH_TIMEOUT_SECONDS"] = float(env.get("PUSH_TIMEOUT_SECONDS", "10"))
+    cfg["PUSH_MAX_ATTEMPTS"] = int(env.get("PUSH_MAX_ATTEMPTS", "6"))
+    cfg["PUSH_RETRY_BASE_SECONDS"] = int(env.get("PUSH_RETRY_BASE_SECONDS", "30"))
+    cfg["PUSH_POOL_SIZE"] = int(env.get("PUSH_POOL_SIZE", "16"))
+    cfg["RULE_SCAN_INTERVAL_SECONDS"] = int(env.get("RULE_SCAN_INTERVAL_SECONDS", "3600"))
+    cfg["VISIT_DUE_SOON_DAYS"] = int(env.get("VISIT_DUE_SOON_DAYS", "2"))
 
     cfg["MEMBER_CAPACITY"] = int(env.get("MEMBER_CAPACITY", "10"))  # the "10" of 1+10+100
     cfg["LEADER_CAPACITY"] = int(env.get("LEADER_CAPACITY", "10"))

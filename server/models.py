@@ -7,3 +7,4 @@ from server.org.models import Department, OrgClosure, OrgUnit  # noqa: F401
 from server.common.idempotency import IdempotencyKey  # noqa: F401
 from server.visits.models import Visit, VisitConcern, VisitPolicy, VisitRevision  # noqa: F401
 from server.requests.models import Request, RequestEvent, ServiceItem  # noqa: F401
+from server.push.models import PushMessage, PushSubscription, Reminder, UserSettings  # noqa: F401

@@ -23,6 +23,13 @@ def _db_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+def _test_vapid_pem() -> str:
+    from py_vapid import Vapid
+    v = Vapid()
+    v.generate_keys()
+    return v.private_pem().decode()
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     url = _db_url(tmp_path_factory)
@@ -32,6 +39,7 @@ def app(tmp_path_factory):
         "JWT_SECRET_KEY": "test-secret-not-for-production-0123456789",
         "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "VAPID_PRIVATE_KEY": _test_vapid_pem(),
     })
     with app.app_context():
         if url.startswith("postgresql"):
@@ -111,6 +119,7 @@ def world(client):
     Visits: v1 (member1 → h1, 2 days ago), v4 (member2 → h4), v5 (member3 → h5).
     Requests: r1 (resident1, h1, submitted), r4 (member2's errand for h4, in progress),
     r5 (resident2, h5, assigned to member3, escalated to the department).
+    Reminders (ids): rem_member1 in member1's inbox, rem_resident1 in resident1's.
     """
     w = SimpleNamespace()
     w.street = f.unit("城南街道", "street")
@@ -156,6 +165,11 @@ def world(client):
     w.r1 = f.request(w.h1, created_by=w.resident1)
     w.r4 = f.request(w.h4, created_by=w.member2.user, status="in_progress", source="member", assignee=w.member2)
     w.r5 = f.request(w.h5, created_by=w.resident2, status="escalated", assignee=w.member3, department=w.dept)
+    from server.push.services import remind
+    w.rem_member1 = remind(user_id=w.member1.user_id, rule="visit_due", subject_key="member:1", period_key="d1",
+                           title="走访提醒", body="您有 1 户需要走访", url="/#/households")
+    w.rem_resident1 = remind(user_id=w.resident1.id, rule="request_answered", subject_key="request:1",
+                             period_key="resolved", title="诉求已办结", body="请评价", url="/#/requests/1")
     db.session.commit()
     _detach(w)
 

@@ -92,6 +92,10 @@ LISTS = {
         "resident1": {"r1"}, "resident2": {"r5"},
         "dept1": {"r5"},
     },
+    "/api/v1/inbox?per_page=200": {
+        "member1": {"rem_member1"}, "resident1": {"rem_resident1"},
+        **{who: set() for who in ("admin", "sec1", "sec2", "leader1", "member2", "member3", "resident2", "dept1")},
+    },
     "/api/v1/departments": {
         "admin": {"dept"}, "sec1": {"dept"}, "sec2": {"dept"}, "dept1": {"dept"},
         "leader1": 403, "member1": 403, "member2": 403, "member3": 403, "resident1": 403, "resident2": 403,
@@ -138,7 +142,9 @@ ROLE_FORBIDDEN = {
 }
 # GET routes that return the caller's own data or public catalogues (no other party's rows).
 SELF_ROUTES = {"/api/v1/me", "/api/v1/tags", "/api/v1/me/diary", "/api/v1/visits/catalogue",
-               "/api/v1/visit-policies", "/api/v1/requests/categories", "/api/v1/service-items"}
+               "/api/v1/visit-policies", "/api/v1/requests/categories", "/api/v1/service-items",
+               "/api/v1/me/settings", "/api/v1/push/vapid-public-key"}
+PUBLIC_ROUTES = {"/api/v1/push/vapid-public-key"}
 
 
 def _name_map(world):
@@ -156,6 +162,7 @@ def _name_map(world):
     names["dept"] = world.dept.id
     for n in ("v1", "v4", "v5", "r1", "r4", "r5"):
         names[n] = getattr(world, n).id
+    names["rem_member1"], names["rem_resident1"] = world.rem_member1, world.rem_resident1
     for ln in db.session.scalars(select(Link)):
         hname = next(k for k in ("h1", "h2", "h3", "h4", "h5") if getattr(world, k).id == ln.household_id)
         names["l_" + hname] = ln.id
@@ -236,7 +243,7 @@ def test_every_get_route_is_covered(app):
 
 def test_unauthenticated_gets_401_everywhere(client, app):
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/v1/") and "GET" in rule.methods:
+        if rule.rule.startswith("/api/v1/") and "GET" in rule.methods and rule.rule not in PUBLIC_ROUTES:
             url = rule.rule
             for arg in rule.arguments:
                 url = url.replace(f"<int:{arg}>", "1").replace(f"<{arg}>", "x")

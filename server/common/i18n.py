@@ -89,6 +89,9 @@ ZH = {
     "Requests are dispatched to an active member of the same branch.": "只能派单给本支部在册的党员。",
     "This request was changed by someone else. Reload and try again.": "该诉求已被他人处理，请刷新后重试。",
     "A service item with this name exists.": "已有同名的便民服务事项。",
+    # push
+    "A push endpoint must be an https URL.": "推送地址必须是 https 地址。",
+    "Not a valid URL.": "不是有效的网址。",
     # marshmallow defaults
     "Missing data for required field.": "缺少必填字段。",
     "Unknown field.": "未知字段。",

@@ -12,6 +12,7 @@ from server.extensions import db
 from server.households.models import Household
 from server.members.models import Member
 from server.org.models import Department, OrgClosure, OrgUnit
+from server.push.rules import on_request_transition
 from server.requests.flows import TRANSITIONS, Actor, Status
 from server.requests.models import DEFAULT_DAYS, Request, RequestEvent, ServiceItem
 
@@ -201,6 +202,7 @@ def transition(*, req: Request, action: str, user=None, note: str | None = None,
     _flush()
     _event(req, actor_id=user.id if user is not None else None, action=action, from_status=before, note=note,
            at=now)
+    on_request_transition(req, action)  # its reminders land in the same transaction
     db.session.flush()
     return req
 
