@@ -2,7 +2,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, redirect, send_from_directory
+from flask import Flask, send_from_directory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -41,6 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     _register_docs_assets(app)
 
+    from server.web.routes import bp as web_bp
+    app.register_blueprint(web_bp)
+
     from seed.cli import seed_cli
     from server.auth.cli import users_cli
     from server.push.cli import push_cli
@@ -49,10 +52,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.cli.add_command(users_cli)
     app.cli.add_command(requests_cli)
     app.cli.add_command(push_cli)
-
-    @app.get("/")
-    def index():
-        return redirect("/api/docs")
 
     return app
 
