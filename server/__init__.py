@@ -7,8 +7,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 
-def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(config: dict | None = None, *, instance_path: str | None = None) -> Flask:
+    """Build the app. ``config`` overrides settings (tests); ``instance_path`` moves instance/."""
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     from server.config import load_config
     load_config(app, config)
     if app.logger.level == logging.NOTSET:
