@@ -72,7 +72,7 @@ def logout():
 @blp.response(204)
 def change_password(body):
     """Change my password (required at first login for accounts made by an admin)."""
-    services.change_password(user=current_user, sid=get_jwt()["sid"], **body)
+    services.change_password(user=current_user.user, sid=get_jwt()["sid"], **body)
     db.session.commit()
 
 

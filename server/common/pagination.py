@@ -28,11 +28,12 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
     return _page_schemas[item_schema]
 
 
-def paginate(stmt, args: dict, *, scalars: bool = True, transform=None) -> dict:
-    """Run ``stmt`` for one page and count the whole result in SQL."""
+def paginate(stmt, args: dict, *, scalars: bool = True, transform=None, count_stmt=None) -> dict:
+    """Run ``stmt`` for one page and count the whole result in SQL (``count_stmt``, when given,
+    counts the same rows without the joins that only decorate them)."""
     page, per_page = args.get("page", 1), args.get("per_page", 50)
     total = db.session.execute(
-        select(func.count()).select_from(stmt.order_by(None).subquery())
+        select(func.count()).select_from((count_stmt if count_stmt is not None else stmt).order_by(None).subquery())
     ).scalar_one()
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
     items = list(result.scalars() if scalars else result)

@@ -33,27 +33,77 @@ def auth_required(*roles: str, allow_initial_password: bool = False, refresh: bo
     return decorator
 
 
+class Principal:
+    """The caller, read with its session, roles and member id in one query per request.
+
+    It has what scoping and the checks need; ``.user`` (the ORM row, for changes) and
+    ``.member`` load only when asked for.
+    """
+
+    FIELDS = ("id", "username", "name", "phone", "org_unit_id", "household_id", "department_id",
+              "must_change_password", "locale", "member_id")
+
+    def __init__(self, row):
+        for key in self.FIELDS:
+            setattr(self, key, getattr(row, key))
+        self._roles = frozenset((row.roles or "").split(",")) - {""}
+        self._user = self._member = None
+
+    @property
+    def roles(self) -> list[str]:
+        return sorted(self._roles)
+
+    def has_role(self, *roles: str) -> bool:
+        return any(r in self._roles for r in roles)
+
+    @property
+    def user(self):
+        """The ORM User, for routes that change it."""
+        if self._user is None:
+            from server.auth.models import User
+            self._user = db.session.get(User, self.id)
+        return self._user
+
+    @property
+    def member(self):
+        if self._member is None and self.member_id is not None:
+            from server.members.models import Member
+            self._member = db.session.get(Member, self.member_id)
+        return self._member
+
+
+def _principal_query():
+    from sqlalchemy import bindparam
+
+    from server.auth.models import AuthSession, User, UserRole
+    from server.common.sqlfunc import string_agg
+    from server.members.models import Member
+
+    roles = select(string_agg(UserRole.role)).where(UserRole.user_id == User.id).scalar_subquery()
+    return (select(AuthSession.revoked_at, User.is_active, *(getattr(User, f) for f in Principal.FIELDS[:-1]),
+                   Member.id.label("member_id"), roles.label("roles"))
+            .join(User, User.id == AuthSession.user_id)
+            .outerjoin(Member, Member.user_id == User.id)
+            .where(AuthSession.id == bindparam("sid"), User.id == bindparam("uid")))
+
+
 def init_jwt(app) -> None:
-    from server.auth.models import AuthSession, User
+    query = _principal_query()
 
     @jwt.token_in_blocklist_loader
     def _revoked(_header, payload) -> bool:
         sid = payload.get("sid")
         if not sid:
             return True
-        row = db.session.execute(
-            select(AuthSession.revoked_at, User)
-            .join(User, User.id == AuthSession.user_id)
-            .where(AuthSession.id == sid, User.id == int(payload["sub"]))
-        ).first()
-        if row is None or row.revoked_at is not None or not row.User.is_active:
+        row = db.session.execute(query, {"sid": sid, "uid": int(payload["sub"])}).first()
+        if row is None or row.revoked_at is not None or not row.is_active:
             return True
-        g._jwt_user = row.User
+        g._jwt_principal = Principal(row)
         return False
 
     @jwt.user_lookup_loader
-    def _user(_header, payload):
-        return g.pop("_jwt_user", None) or db.session.get(User, int(payload["sub"]))
+    def _user(_header, _payload):
+        return g.pop("_jwt_principal")
 
     def _unauthorized(message):
         return error_response(401, message)

@@ -25,3 +25,22 @@ def _add_days_sqlite(element, compiler, **kw):
     # Same text layout SQLAlchemy stores, so comparisons stay lexicographic-correct.
     return (f"strftime('%Y-%m-%d %H:%M:%S', {compiler.process(ts, **kw)}, "
             f"'+' || {compiler.process(days, **kw)} || ' days')")
+
+
+class string_agg(FunctionElement):
+    """``string_agg(column)``: the values of a group joined with commas (SQLite: group_concat)."""
+
+    inherit_cache = True
+    name = "string_agg"
+
+
+@compiles(string_agg)
+def _string_agg_default(element, compiler, **kw):
+    (col,) = list(element.clauses)
+    return f"string_agg({compiler.process(col, **kw)}, ',')"
+
+
+@compiles(string_agg, "sqlite")
+def _string_agg_sqlite(element, compiler, **kw):
+    (col,) = list(element.clauses)
+    return f"group_concat({compiler.process(col, **kw)}, ',')"

@@ -57,7 +57,8 @@ def list_households(args, **page):
         stmt = stmt.where(~linked)
     elif args.get("unlinked") is False:
         stmt = stmt.where(linked)
-    return paginate(services.list_rows(stmt), page, scalars=False, transform=services.shape_rows)
+    return paginate(services.list_rows(stmt), page, scalars=False, transform=services.shape_rows,
+                    count_stmt=stmt.with_only_columns(Household.id))
 
 
 @blp.route("/households/<int:household_id>", methods=["GET"])
@@ -129,16 +130,8 @@ def my_households():
     mid = current_user.member_id
     if mid is None:
         raise ApiError(403)
-    stmt = (select(Household).join(Link, Link.household_id == Household.id)
-            .where(Link.member_id == mid, Link.ended_at.is_(None), Household.archived_at.is_(None))
-            .order_by(Household.next_due_at, Household.id))
-    me = {"id": mid, "name": current_user.name, "phone": current_user.phone}
-    now = utcnow()
-    out = []
-    for hh, link_id in db.session.execute(stmt.add_columns(Link.id)):
-        hh.link_id, hh.member = link_id, me
-        out.append(services.mark_due(hh, now))
-    return out
+    return services.my_households(member_id=mid, member={"id": mid, "name": current_user.name,
+                                                          "phone": current_user.phone})
 
 
 @blp.route("/tags", methods=["GET"])

@@ -1,7 +1,6 @@
 """``flask push worker``, ``flask push send-pending`` and ``flask push scan``."""
 import signal
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import click
 from flask import current_app
@@ -49,23 +48,22 @@ def worker_command(poll):
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
     interval = current_app.config["RULE_SCAN_INTERVAL_SECONDS"]
     next_scan = 0.0
-    with ThreadPoolExecutor(max_workers=current_app.config["PUSH_POOL_SIZE"]) as pool:
-        click.echo("push worker started")
-        while not stop["now"]:
-            try:
-                if time.monotonic() >= next_scan:
-                    click.echo(f"rule scan: {scan()}")
-                    next_scan = time.monotonic() + interval
-                counts = send_pending(pool=pool)
-                if any(counts.values()):
-                    click.echo(f"sent: {counts}")
-                    continue
-            except KeyboardInterrupt:
-                break
-            except Exception:  # keep the worker alive; the error is logged and retried next round
-                db.session.rollback()
-                current_app.logger.exception("push worker round failed")
-            finally:
-                db.session.remove()
-            time.sleep(poll)
+    click.echo("push worker started")
+    while not stop["now"]:
+        try:
+            if time.monotonic() >= next_scan:
+                click.echo(f"rule scan: {scan()}")
+                next_scan = time.monotonic() + interval
+            counts = send_pending()
+            if any(counts.values()):
+                click.echo(f"sent: {counts}")
+                continue
+        except KeyboardInterrupt:
+            break
+        except Exception:  # keep the worker alive; the error is logged and retried next round
+            db.session.rollback()
+            current_app.logger.exception("push worker round failed")
+        finally:
+            db.session.remove()
+        time.sleep(poll)
     click.echo("push worker stopped")

@@ -105,7 +105,7 @@ def get_settings():
 @blp.response(200, SettingsSchema)
 def update_settings(body):
     if "locale" in body:
-        current_user.locale = body.pop("locale")
+        current_user.user.locale = current_user.locale = body.pop("locale")
     if body:
         row = db.session.get(UserSettings, current_user.id)
         if row is None:

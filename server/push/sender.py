@@ -1,19 +1,19 @@
-"""The push worker's half: claim due outbox rows, send them concurrently, record what happened.
+"""The push worker's half: claim due outbox rows, send them concurrently (asyncio + aiohttp, as
+pywebpush offers), record what happened.
 
 Several workers may run at once: on PostgreSQL the claim skips rows another worker holds
 (FOR UPDATE SKIP LOCKED), and on every database the claim is a conditional UPDATE … RETURNING,
 so a row is only ever sent by the worker that moved it to "sending". A worker that dies leaves
 its rows "sending" until their lease ends; then they are claimable again.
 """
+import asyncio
 import json
 import logging
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import requests
+import aiohttp
 from flask import current_app
-from pywebpush import WebPushException, webpush
+from pywebpush import WebPushException, webpush_async
 from sqlalchemy import and_, or_, select, update
 
 from server.common.types import utcnow
@@ -24,7 +24,6 @@ from server.push.models import PushMessage, PushSubscription, Reminder
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(hours=1)
-_local = threading.local()
 
 
 def _claimable(now):
@@ -47,31 +46,42 @@ def claim(*, limit: int, now) -> list[int]:
     return list(ids)
 
 
-def _session() -> requests.Session:
-    s = getattr(_local, "session", None)
-    if s is None:
-        s = _local.session = requests.Session()
-    return s
-
-
-def send_one(job: dict, *, signer, subject: str, ttl: int, timeout: float) -> tuple[str, str | None]:
-    """Encrypt (aes128gcm), sign (VAPID) and POST one message. Returns (outcome, error)."""
-    try:
-        webpush(subscription_info={"endpoint": job["endpoint"],
-                                   "keys": {"p256dh": job["p256dh"], "auth": job["auth"]}},
-                data=job["payload"], vapid_private_key=signer,
-                vapid_claims={"sub": subject},  # a fresh dict each call: pywebpush writes aud/exp into it
-                content_encoding="aes128gcm", ttl=ttl, timeout=timeout, requests_session=_session())
-        return "sent", None
-    except WebPushException as exc:
+def classify(exc: Exception) -> tuple[str, str]:
+    """What a failed send means: gone (404/410), failed for good (other 4xx), or retry later."""
+    if isinstance(exc, WebPushException):
         code = exc.status_code
         if code in (404, 410):
             return "gone", f"HTTP {code}"
         if code is not None and 400 <= code < 500 and code not in (408, 425, 429):
             return "failed", f"HTTP {code}"
         return "retry", f"HTTP {code}" if code else str(exc)[:300]
-    except requests.RequestException as exc:  # timeouts, refused connections
-        return "retry", f"{type(exc).__name__}: {exc}"[:300]
+    return "retry", f"{type(exc).__name__}: {exc}"[:300]  # timeouts, refused connections
+
+
+async def send_one(job: dict, *, session: aiohttp.ClientSession, signer, subject: str, ttl: int,
+                   timeout: float) -> tuple[str, str | None]:
+    """Encrypt (aes128gcm), sign (VAPID) and POST one message. Returns (outcome, error)."""
+    try:
+        await webpush_async(
+            subscription_info={"endpoint": job["endpoint"], "keys": {"p256dh": job["p256dh"], "auth": job["auth"]}},
+            data=job["payload"], vapid_private_key=signer,
+            vapid_claims={"sub": subject},  # a fresh dict each call: pywebpush writes aud/exp into it
+            content_encoding="aes128gcm", ttl=ttl, timeout=aiohttp.ClientTimeout(total=timeout),
+            aiohttp_session=session)
+        return "sent", None
+    except (WebPushException, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        return classify(exc)
+
+
+async def send_all(jobs: list[dict], *, signer, subject: str, ttl: int, timeout: float, concurrency: int) -> list:
+    """Send concurrently on one connection pool; a slow push service holds one slot, not the others."""
+    limit = asyncio.Semaphore(concurrency)
+    async with aiohttp.ClientSession() as session:
+        async def one(job):
+            async with limit:
+                return await send_one(job, session=session, signer=signer, subject=subject, ttl=ttl,
+                                      timeout=timeout)
+        return await asyncio.gather(*(one(j) for j in jobs))
 
 
 def _jobs(ids: list[int]) -> list[dict]:
@@ -88,7 +98,7 @@ def _jobs(ids: list[int]) -> list[dict]:
                                                   "tag": r[10]}, ensure_ascii=False)} for r in rows]
 
 
-def send_pending(*, limit: int = 500, now=None, pool: ThreadPoolExecutor | None = None) -> dict:
+def send_pending(*, limit: int = 500, now=None) -> dict:
     """Drain once: claim due messages and send them concurrently. Returns counts by outcome."""
     cfg = current_app.config
     now = now or utcnow()
@@ -100,14 +110,8 @@ def send_pending(*, limit: int = 500, now=None, pool: ThreadPoolExecutor | None 
     signer, subject = vapid(), cfg["VAPID_SUBJECT"]
     ttl, timeout = cfg["PUSH_TTL_SECONDS"], cfg["PUSH_TIMEOUT_SECONDS"]
     sendable = [j for j in jobs if j["subscription_id"] is not None]
-    own_pool = pool is None
-    pool = pool or ThreadPoolExecutor(max_workers=cfg["PUSH_POOL_SIZE"])
-    try:
-        outcomes = list(pool.map(lambda j: send_one(j, signer=signer, subject=subject, ttl=ttl, timeout=timeout),
-                                 sendable))
-    finally:
-        if own_pool:
-            pool.shutdown(wait=True)
+    outcomes = asyncio.run(send_all(sendable, signer=signer, subject=subject, ttl=ttl, timeout=timeout,
+                                    concurrency=cfg["PUSH_POOL_SIZE"]))
     results = {j["id"]: o for j, o in zip(sendable, outcomes)}
     for j in jobs:
         results.setdefault(j["id"], ("gone", "subscription removed"))

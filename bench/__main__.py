@@ -1,0 +1,219 @@
+"""make bench: the county set in a scratch SQLite database, served by gunicorn, driven by wrk.
+
+Prints requests per second and p50/p95/p99 latency per route beside a bare Flask JSON endpoint
+served by the same gunicorn in the same run (the ratio is the figure), then the in-process
+figures: the reminder rule scan over the county and Web Push sending rates.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+BIN = Path(sys.executable).parent
+SECRET = "bench-secret-not-for-production-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build(db: Path, households: int, rebuild: bool) -> None:
+    if db.exists() and not rebuild:
+        print(f"using {db.relative_to(ROOT)} (--rebuild to make it anew)")
+        return
+    for f in db.parent.glob(db.name + "*"):
+        f.unlink()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "FLASK_APP": "wsgi"}
+    subprocess.run([BIN / "flask", "db", "upgrade"], env=env, check=True, cwd=ROOT, capture_output=True)
+    subprocess.run([BIN / "flask", "seed", "county", "--households", str(households)], env=env, check=True, cwd=ROOT)
+
+
+def prepare(db: Path, n_members: int, n_dispatch: int) -> dict:
+    """Tokens (login sessions made directly), ids, and single-use requests to dispatch."""
+    os.environ["JWT_SECRET_KEY"] = SECRET
+    from sqlalchemy import select
+
+    from server import create_app
+    from server.auth.models import User
+    from server.auth.services import issue_tokens
+    from server.common.types import utcnow
+    from server.extensions import db as sqla
+    from server.households.models import Household
+    from server.links.models import Link
+    from server.members.models import Member
+    from server.org.models import OrgUnit
+    from server.requests.models import Request, RequestEvent
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db}", "JWT_SECRET_KEY": SECRET})
+    out = {}
+    with app.app_context(), app.test_request_context():
+        def token(username):
+            user = sqla.session.scalar(select(User).where(User.username == username))
+            return issue_tokens(user=user)["access_token"]
+
+        members = []
+        for i in range(1, n_members + 1):
+            name = f"bench_m{i * 7:05d}"  # spread over grids
+            m = sqla.session.scalar(select(Member).join(User).where(User.username == name))
+            hh = sqla.session.scalar(select(Link.household_id).where(Link.member_id == m.id, Link.ended_at.is_(None)))
+            if hh is not None:
+                members.append({"username": name, "member_id": m.id, "household_id": hh, "token": token(name)})
+        out["members"] = members
+        grid1, grid2 = sqla.session.scalars(select(OrgUnit.id).where(OrgUnit.level == "grid").order_by(OrgUnit.id)
+                                            .limit(2)).all()
+        community1 = sqla.session.scalar(select(OrgUnit.id).where(OrgUnit.level == "community").order_by(OrgUnit.id))
+        out.update(grid=grid1, grid2=grid2, secretary2=token("bench_sec00002"), community=community1,
+                   secretary=token("bench_secretary"),
+                   community_admin=token("bench_community_admin"), admin=token("bench_admin"),
+                   password=("bench_m00011", "linkage-bench"))
+        # requests waiting on grid 1's board, each dispatched once during the run
+        sec = sqla.session.scalar(select(User).where(User.username == "bench_secretary"))
+        units = [u for u in sqla.session.scalars(select(OrgUnit.id).where(OrgUnit.parent_id == grid1))]
+        hhs = sqla.session.scalars(select(Household.id).where(Household.org_unit_id.in_(units))).all()
+        assignee = sqla.session.scalar(select(Member.id).where(Member.org_unit_id.in_(units)))
+        now = utcnow()
+        rows = []
+        for i in range(n_dispatch):
+            r = Request(household_id=hhs[i % len(hhs)], org_unit_id=units[0], category="service", title="压测诉求",
+                        source="walk_in", status="submitted", created_by_id=sec.id, created_at=now, updated_at=now,
+                        due_at=now, version=1)
+            rows.append(r)
+        sqla.session.add_all(rows)
+        sqla.session.flush()
+        sqla.session.add_all([RequestEvent(request_id=r.id, actor_id=sec.id, action="create", to_status="submitted",
+                                           at=now) for r in rows])
+        out["dispatch"] = [(r.id, assignee) for r in rows]
+        sqla.session.commit()
+    return out
+
+
+def run_wrk(base: str, lines: list[str], *, duration: int, connections: int, threads: int = 2) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as fh:
+        fh.write("\n".join(lines) + "\n")
+        path = fh.name
+    env = {**os.environ, "BENCH_REQUESTS": path, "BENCH_THREADS": str(threads)}
+    proc = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+                           "-s", str(ROOT / "bench" / "wrk.lua"), base], env=env, capture_output=True, text=True)
+    os.unlink(path)
+    m = re.search(r"BENCH_JSON (\{.*\})", proc.stdout)
+    if not m:
+        raise RuntimeError(proc.stdout + proc.stderr)
+    r = json.loads(m.group(1))
+    r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    return r
+
+
+def serve(db: Path, port: int, workers: int, threads: int):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "JWT_SECRET_KEY": SECRET,
+           "LOGIN_LIMIT_PER_USERNAME": "100000 per minute", "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute"}
+    # --keep-alive 30: wrk holds its 50 connections open between requests; gunicorn's default of 2 s
+    # closes them under it and stalls the next run.
+    proc = subprocess.Popen([BIN / "gunicorn", "-w", str(workers), "-k", "gthread", "--threads", str(threads),
+                             "--keep-alive", "30",
+                             "-b", f"127.0.0.1:{port}", "--log-level", "warning", "bench.app:app"],
+                            env=env, cwd=ROOT)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--households", type=int, default=300_000)
+    ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--duration", type=int, default=10, help="seconds per route")
+    ap.add_argument("--connections", type=int, default=50)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1, help="per worker; more threads only fight over the GIL")
+    ap.add_argument("--only", default="", help="comma-separated route names")
+    args = ap.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install -y wrk")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    pristine = RESULTS / f"county-{args.households}.db"
+    build(pristine, args.households, args.rebuild)
+    db = RESULTS / f"county-{args.households}-run.db"
+    print("copying the county set for this run …")
+    for suffix in ("", "-wal", "-shm"):
+        if Path(str(db) + suffix).exists():
+            Path(str(db) + suffix).unlink()
+    shutil.copyfile(pristine, db)
+    print("preparing tokens and requests to dispatch …")
+    p = prepare(db, n_members=200, n_dispatch=30_000)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = serve(db, port, args.workers, args.threads)
+    ms = p["members"]
+    scenarios = [  # name, lines (method, path, token, body), connections, target
+        ("baseline GET /bench/baseline", [f"GET\t/bench/baseline\t\t"], args.connections, None),
+        ("GET /me/households", [f"GET\t/api/v1/me/households\t{m['token']}\t" for m in ms], args.connections,
+         "p95 < 25 ms, ≥ 40% of baseline"),
+        ("GET /households?org_unit_id=<grid>", [f"GET\t/api/v1/households?org_unit_id={p['grid']}\t{p['secretary']}\t"],
+         args.connections, None),
+        ("POST /visits", [f"POST\t/api/v1/visits\t{m['token']}\t" + json.dumps({"household_id": m["household_id"]})
+                          for m in ms], args.connections, "p95 < 25 ms"),
+        ("GET /households?overdue=true (community)",
+         [f"GET\t/api/v1/households?overdue=true&org_unit_id={p['community']}\t{p['community_admin']}\t"], 4,
+         "< 150 ms"),
+        ("GET /households?overdue=true&per_page=1 (county count)",
+         [f"GET\t/api/v1/households?overdue=true&per_page=1\t{p['admin']}\t"], 1, "< 1 s"),
+        ("POST /requests (errand)", [f"POST\t/api/v1/requests\t{m['token']}\t" + json.dumps(
+            {"category": "service", "title": "压测代办", "household_id": m["household_id"]}) for m in ms],
+         args.connections, "p95 < 30 ms"),
+        ("POST /requests/{id}/dispatch", [f"POST\t/api/v1/requests/{rid}/dispatch\t{p['secretary']}\t" + json.dumps(
+            {"assignee_id": aid}) for rid, aid in p["dispatch"]], args.connections, "p95 < 30 ms"),
+        ("GET /requests?status=submitted (board)",
+         [f"GET\t/api/v1/requests?status=submitted&org_unit_id={p['grid2']}\t{p['secretary2']}\t"], 4, "< 50 ms"),
+        # last: argon2 keeps the cores busy for a while after wrk stops
+        ("POST /auth/login", [f"POST\t/api/v1/auth/login\t\t" + json.dumps({"username": m["username"],
+                                                                          "password": "linkage-bench"}) for m in ms],
+         args.connections, None),
+    ]
+    only = [s for s in args.only.split(",") if s]
+    results = []
+    try:
+        for name, lines, conns, target in scenarios:
+            if only and not any(o in name for o in only) and not name.startswith("baseline"):
+                continue
+            threads = 1 if conns < 2 else 2
+            run_wrk(base, lines, duration=2, connections=conns, threads=threads) if "dispatch" not in name else None
+            print(f"… {name} ({conns} connections, {args.duration} s)", flush=True)
+            r = run_wrk(base, lines, duration=args.duration, connections=conns, threads=threads)
+            results.append((name, conns, target, r))
+    finally:
+        server.terminate()
+        server.wait()
+    base_rps = results[0][3]["rps"]
+    print()
+    print(f"{'route':<56} {'conns':>5} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} "
+          f"{'vs base':>7}  target")
+    for name, conns, target, r in results:
+        print(f"{name:<56} {conns:>5} {r['rps']:>8.0f} {r['p50'] / 1000:>7.1f} {r['p95'] / 1000:>7.1f} "
+              f"{r['p99'] / 1000:>7.1f} {r['status_errors'] + r['socket_errors']:>6} {r['rps'] / base_rps:>7.0%}  "
+              f"{target or ''}")
+    print()
+    from bench.inproc import push_rates, rule_scan
+    rule_scan(db)
+    push_rates()
+    if any(r["status_errors"] + r["socket_errors"] for *_, r in results):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
