@@ -209,6 +209,7 @@ def main() -> None:
               f"{target or ''}")
     print()
     from bench.inproc import push_rates, rule_scan
+    shutil.copyfile(pristine, db)  # the scan sees the county as seeded, not the run's extra requests
     rule_scan(db)
     push_rates()
     if any(r["status_errors"] + r["socket_errors"] for *_, r in results):

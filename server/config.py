@@ -71,7 +71,7 @@ def load_config(app, overrides: dict | None = None) -> None:
     cfg["PUSH_TIMEOUT_SECONDS"] = float(env.get("PUSH_TIMEOUT_SECONDS", "10"))
     cfg["PUSH_MAX_ATTEMPTS"] = int(env.get("PUSH_MAX_ATTEMPTS", "6"))
     cfg["PUSH_RETRY_BASE_SECONDS"] = int(env.get("PUSH_RETRY_BASE_SECONDS", "30"))
-    cfg["PUSH_POOL_SIZE"] = int(env.get("PUSH_POOL_SIZE", "16"))
+    cfg["PUSH_POOL_SIZE"] = int(env.get("PUSH_POOL_SIZE", "64"))  # messages in flight at once
     cfg["RULE_SCAN_INTERVAL_SECONDS"] = int(env.get("RULE_SCAN_INTERVAL_SECONDS", "3600"))
     cfg["VISIT_DUE_SOON_DAYS"] = int(env.get("VISIT_DUE_SOON_DAYS", "2"))
 

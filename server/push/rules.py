@@ -2,8 +2,10 @@
 transaction of their cause (a dispatch, a resolution)."""
 from datetime import timedelta
 
+import re
+
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import String, case, cast, func, literal, select
 
 from server.auth.models import User, UserRole
 from server.common.types import utcnow
@@ -13,7 +15,9 @@ from server.links.models import Link
 from server.members.models import Member
 from server.org.models import OrgClosure
 from server.push.models import Reminder
-from server.push.services import LOCAL_TZ, _insert_ignore, queue_push, remind
+from server.common.types import UTCDateTime
+from server.push.models import PushMessage, PushSubscription, UserSettings
+from server.push.services import DEFAULTS, LOCAL_TZ, _insert_ignore, deliver_at, queue_push, remind
 from server.requests.flows import OPEN
 from server.requests.models import Request
 
@@ -46,16 +50,39 @@ def _day(now) -> str:
     return now.astimezone(LOCAL_TZ).date().isoformat()
 
 
-def _bulk_remind(rows: list[dict], now) -> int:
-    """Insert many reminders (duplicates skipped by the unique key) and queue their pushes."""
-    created = 0
-    for i in range(0, len(rows), 2000):
-        chunk = rows[i:i + 2000]
-        inserted = db.session.execute(
-            _insert_ignore(Reminder.__table__).returning(Reminder.__table__.c.id, Reminder.__table__.c.user_id,
-                                                         Reminder.__table__.c.rule), chunk).all()
-        queue_push(reminder_ids_users=[(r[0], r[1], r[2]) for r in inserted], now=now)
-        created += len(inserted)
+def sql_text(rule: str, part: int, locale_col, **params):
+    """SQL for a reminder's title (part 0) or body (part 1) in the user's language: the same
+    templates as :func:`text`, with column expressions in place of the ``{name}`` fields."""
+    def render(template: str):
+        expr = literal("")
+        for piece in re.split(r"(\{\w+\})", template):
+            if piece.startswith("{") and piece.endswith("}"):
+                expr = expr + cast(params[piece[1:-1]], String)
+            elif piece:
+                expr = expr + literal(piece)
+        return expr
+    return case((locale_col == "en", render(TEXTS[rule]["en"][part])), else_=render(TEXTS[rule]["zh-CN"][part]))
+
+
+def _remind_from(select_stmt, now) -> int:
+    """INSERT the reminders a SELECT describes (duplicates skipped by the unique key), then queue
+    their pushes: set-based for users with the default settings, per user for the rest."""
+    cols = ["user_id", "rule", "subject_key", "period_key", "title", "body", "url", "created_at"]
+    created = db.session.execute(_insert_ignore(Reminder.__table__).from_select(cols, select_stmt)).rowcount
+    if not created:
+        return 0
+    fresh = (Reminder.created_at == now)
+    custom = select(UserSettings.user_id)
+    default_at = deliver_at(now, DEFAULTS["quiet_start"], DEFAULTS["quiet_end"])
+    db.session.execute(PushMessage.__table__.insert().from_select(
+        ["reminder_id", "subscription_id", "status", "attempts", "next_attempt_at", "created_at"],
+        select(Reminder.id, PushSubscription.id, literal("pending"), literal(0), literal(default_at, UTCDateTime),
+               literal(now, UTCDateTime))
+        .join(PushSubscription, PushSubscription.user_id == Reminder.user_id)
+        .where(fresh, Reminder.user_id.not_in(custom))))
+    own = db.session.execute(select(Reminder.id, Reminder.user_id, Reminder.rule)
+                             .where(fresh, Reminder.user_id.in_(custom))).all()
+    queue_push(reminder_ids_users=[tuple(r) for r in own], now=now)
     return created
 
 
@@ -70,50 +97,39 @@ def scan(now=None) -> dict:
 def scan_visits(now) -> int:
     """One digest per member and day: how many linked households are due soon or overdue."""
     soon = now + timedelta(days=current_app.config["VISIT_DUE_SOON_DAYS"])
-    rows = db.session.execute(
-        select(Member.id, User.id, User.locale, func.count(),
-               func.sum(case((Household.next_due_at < now, 1), else_=0)))
-        .select_from(Link)
-        .join(Household, Household.id == Link.household_id)
-        .join(Member, Member.id == Link.member_id)
-        .join(User, User.id == Member.user_id)
-        .where(Link.ended_at.is_(None), Household.archived_at.is_(None), Household.next_due_at < soon,
-               Member.is_active.is_(True))
-        .group_by(Member.id, User.id, User.locale)).all()
-    day = _day(now)
-    reminders = []
-    for member_id, user_id, locale, due, overdue in rows:
-        title, body = text("visit_due", locale, due=due, overdue=overdue or 0)
-        reminders.append({"user_id": user_id, "rule": "visit_due", "subject_key": f"member:{member_id}",
-                          "period_key": day, "title": title, "body": body, "url": "/#/households",
-                          "created_at": now})
-    return _bulk_remind(reminders, now)
+    due, overdue = func.count(), func.sum(case((Household.next_due_at < now, 1), else_=0))
+    stmt = (select(User.id, literal("visit_due"), literal("member:") + cast(Member.id, String), literal(_day(now)),
+                   sql_text("visit_due", 0, User.locale), sql_text("visit_due", 1, User.locale, due=due,
+                                                                   overdue=overdue),
+                   literal("/#/households"), literal(now, UTCDateTime))
+            .select_from(Link)
+            .join(Household, Household.id == Link.household_id)
+            .join(Member, Member.id == Link.member_id)
+            .join(User, User.id == Member.user_id)
+            .where(Link.ended_at.is_(None), Household.archived_at.is_(None), Household.next_due_at < soon,
+                   Member.is_active.is_(True))
+            .group_by(Member.id, User.id, User.locale))
+    return _remind_from(stmt, now)
 
 
 def scan_requests(now) -> int:
     """Open requests past due: the assignee every day; after a day past due, the grid's secretaries too."""
-    day = _day(now)
-    reminders = []
-    late = db.session.execute(
-        select(Request.id, Request.title, User.id, User.locale)
-        .join(Member, Member.id == Request.assignee_id).join(User, User.id == Member.user_id)
-        .where(Request.status.in_(OPEN), Request.due_at < now)).all()
-    for rid, title, user_id, locale in late:
-        t, b = text("request_overdue", locale, title=title)
-        reminders.append({"user_id": user_id, "rule": "request_overdue", "subject_key": f"request:{rid}",
-                          "period_key": day, "title": t, "body": b, "url": f"/#/requests/{rid}", "created_at": now})
-    secretaries = db.session.execute(
-        select(Request.id, Request.title, User.id, User.locale)
-        .join(OrgClosure, OrgClosure.descendant_id == Request.org_unit_id)
-        .join(User, User.org_unit_id == OrgClosure.ancestor_id)
-        .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == "secretary"))
-        .where(Request.status.in_(OPEN), Request.due_at < now - timedelta(days=1), User.is_active.is_(True))
-    ).all()
-    for rid, title, user_id, locale in secretaries:
-        t, b = text("request_overdue", locale, title=title)
-        reminders.append({"user_id": user_id, "rule": "request_overdue", "subject_key": f"request:{rid}",
-                          "period_key": day, "title": t, "body": b, "url": f"/#/requests/{rid}", "created_at": now})
-    return _bulk_remind(reminders, now)
+    def reminder(user_locale):
+        return (literal("request_overdue"), literal("request:") + cast(Request.id, String), literal(_day(now)),
+                sql_text("request_overdue", 0, user_locale), sql_text("request_overdue", 1, user_locale,
+                                                                      title=Request.title),
+                literal("/#/requests/") + cast(Request.id, String), literal(now, UTCDateTime))
+
+    to_assignees = (select(User.id, *reminder(User.locale))
+                    .join(Member, Member.id == Request.assignee_id).join(User, User.id == Member.user_id)
+                    .where(Request.status.in_(OPEN), Request.due_at < now))
+    to_secretaries = (select(User.id, *reminder(User.locale))
+                      .join(OrgClosure, OrgClosure.descendant_id == Request.org_unit_id)
+                      .join(User, User.org_unit_id == OrgClosure.ancestor_id)
+                      .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == "secretary"))
+                      .where(Request.status.in_(OPEN), Request.due_at < now - timedelta(days=1),
+                             User.is_active.is_(True)))
+    return _remind_from(to_assignees, now) + _remind_from(to_secretaries, now)
 
 
 def on_request_transition(req, action: str) -> None:

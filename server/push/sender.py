@@ -9,6 +9,7 @@ its rows "sending" until their lease ends; then they are claimable again.
 import asyncio
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import aiohttp
@@ -84,6 +85,16 @@ async def send_all(jobs: list[dict], *, signer, subject: str, ttl: int, timeout:
         return await asyncio.gather(*(one(j) for j in jobs))
 
 
+def run_coroutine(coro):
+    """asyncio.run, also from a thread that already runs an event loop (it then gets its own thread)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(max_workers=1) as one:
+        return one.submit(asyncio.run, coro).result()
+
+
 def _jobs(ids: list[int]) -> list[dict]:
     rows = db.session.execute(
         select(PushMessage.id, PushMessage.attempts, PushMessage.subscription_id, PushSubscription.endpoint,
@@ -110,8 +121,8 @@ def send_pending(*, limit: int = 500, now=None) -> dict:
     signer, subject = vapid(), cfg["VAPID_SUBJECT"]
     ttl, timeout = cfg["PUSH_TTL_SECONDS"], cfg["PUSH_TIMEOUT_SECONDS"]
     sendable = [j for j in jobs if j["subscription_id"] is not None]
-    outcomes = asyncio.run(send_all(sendable, signer=signer, subject=subject, ttl=ttl, timeout=timeout,
-                                    concurrency=cfg["PUSH_POOL_SIZE"]))
+    outcomes = run_coroutine(send_all(sendable, signer=signer, subject=subject, ttl=ttl, timeout=timeout,
+                                      concurrency=cfg["PUSH_POOL_SIZE"]))
     results = {j["id"]: o for j, o in zip(sendable, outcomes)}
     for j in jobs:
         results.setdefault(j["id"], ("gone", "subscription removed"))
