@@ -8,3 +8,4 @@ from server.common.idempotency import IdempotencyKey  # noqa: F401
 from server.visits.models import Visit, VisitConcern, VisitPolicy, VisitRevision  # noqa: F401
 from server.requests.models import Request, RequestEvent, ServiceItem  # noqa: F401
 from server.push.models import PushMessage, PushSubscription, Reminder, UserSettings  # noqa: F401
+from server.stats.models import VanguardWeight  # noqa: F401

@@ -145,6 +145,8 @@ SELF_ROUTES = {"/api/v1/me", "/api/v1/tags", "/api/v1/me/diary", "/api/v1/visits
                "/api/v1/visit-policies", "/api/v1/requests/categories", "/api/v1/service-items",
                "/api/v1/me/settings", "/api/v1/push/vapid-public-key"}
 PUBLIC_ROUTES = {"/api/v1/push/vapid-public-key"}
+# dashboards take an org unit and answer 404 outside the caller's subtree (tests/stats)
+UNIT_ROUTES = {"/api/v1/stats/overview", "/api/v1/stats/members"}
 
 
 def _name_map(world):
@@ -221,6 +223,19 @@ def test_filters_cannot_widen_scope(client, world):
     assert r.status_code == 200 and r.json["total"] == 0
 
 
+def test_dashboards_are_scoped_to_the_callers_subtree(client, world):
+    expected = {"admin": {"community", "g1", "g2", "m1a"}, "sec1": {"g1", "m1a"}, "sec2": {"g2"}}
+    names = _name_map(world)
+    for route in UNIT_ROUTES:
+        for caller in ROLES:
+            for unit in ("community", "g1", "g2", "m1a"):
+                r = client.get(f"{route}?org_unit_id={names[unit]}", headers=world.headers(caller))
+                if caller not in expected:
+                    assert r.status_code == 403, (route, caller)
+                else:
+                    assert r.status_code == (200 if unit in expected[caller] else 404), (route, caller, unit)
+
+
 def test_resident_sees_own_linked_member_only(client, world):
     r = client.get("/api/v1/me", headers=world.headers("resident1"))
     assert r.json["linked_member"]["id"] == world.member1.id
@@ -230,7 +245,7 @@ def test_resident_sees_own_linked_member_only(client, world):
 
 
 def test_every_get_route_is_covered(app):
-    covered = {r.split("?")[0] for r in LISTS} | set(DETAILS) | SELF_ROUTES
+    covered = {r.split("?")[0] for r in LISTS} | set(DETAILS) | SELF_ROUTES | UNIT_ROUTES
     routes = set()
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/") and "GET" in rule.methods:

@@ -53,6 +53,7 @@ def upgrade():
     )
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.create_index('ix_reminders_user_created', ['user_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_reminders_created', ['created_at'], unique=False)
 
     op.create_table('user_settings',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -96,6 +97,7 @@ def downgrade():
     op.drop_table('push_outbox')
     op.drop_table('user_settings')
     with op.batch_alter_table('reminders', schema=None) as batch_op:
+        batch_op.drop_index('ix_reminders_created')
         batch_op.drop_index('ix_reminders_user_created')
 
     op.drop_table('reminders')

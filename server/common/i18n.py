@@ -92,6 +92,7 @@ ZH = {
     # push
     "A push endpoint must be an https URL.": "推送地址必须是 https 地址。",
     "Not a valid URL.": "不是有效的网址。",
+    "Only an admin of the whole tree can change the weights.": "只有最高层级的管理员可以修改先锋指数权重。",
     # marshmallow defaults
     "Missing data for required field.": "缺少必填字段。",
     "Unknown field.": "未知字段。",

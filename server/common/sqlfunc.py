@@ -44,3 +44,41 @@ def _string_agg_default(element, compiler, **kw):
 def _string_agg_sqlite(element, compiler, **kw):
     (col,) = list(element.clauses)
     return f"group_concat({compiler.process(col, **kw)}, ',')"
+
+
+class seconds_between(FunctionElement):
+    """``seconds_between(start, end)``: the seconds from one timestamp to another, as a number."""
+
+    inherit_cache = True
+    name = "seconds_between"
+
+
+@compiles(seconds_between)
+def _seconds_between_default(element, compiler, **kw):
+    a, b = list(element.clauses)
+    return f"EXTRACT(EPOCH FROM ({compiler.process(b, **kw)} - {compiler.process(a, **kw)}))"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_between_sqlite(element, compiler, **kw):
+    a, b = list(element.clauses)
+    return f"((julianday({compiler.process(b, **kw)}) - julianday({compiler.process(a, **kw)})) * 86400.0)"
+
+
+class week_start(FunctionElement):
+    """``week_start(ts)``: the Monday (a date string, YYYY-MM-DD) of the week holding ``ts``."""
+
+    inherit_cache = True
+    name = "week_start"
+
+
+@compiles(week_start)
+def _week_start_default(element, compiler, **kw):
+    (ts,) = list(element.clauses)
+    return f"to_char(date_trunc('week', {compiler.process(ts, **kw)}), 'YYYY-MM-DD')"
+
+
+@compiles(week_start, "sqlite")
+def _week_start_sqlite(element, compiler, **kw):
+    (ts,) = list(element.clauses)
+    return f"date({compiler.process(ts, **kw)}, '-6 days', 'weekday 1')"

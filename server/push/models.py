@@ -60,6 +60,7 @@ class Reminder(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "rule", "subject_key", "period_key"),
         Index("ix_reminders_user_created", "user_id", "created_at"),
+        Index("ix_reminders_created", "created_at"),  # a scan's fresh reminders, found to queue pushes
     )
 
 

@@ -68,7 +68,9 @@ def _remind_from(select_stmt, now) -> int:
     """INSERT the reminders a SELECT describes (duplicates skipped by the unique key), then queue
     their pushes: set-based for users with the default settings, per user for the rest."""
     cols = ["user_id", "rule", "subject_key", "period_key", "title", "body", "url", "created_at"]
-    created = db.session.execute(_insert_ignore(Reminder.__table__).from_select(cols, select_stmt)).rowcount
+    # RETURNING, not rowcount: PostgreSQL's driver reports no count for INSERT … SELECT … ON CONFLICT
+    created = len(db.session.execute(_insert_ignore(Reminder.__table__).from_select(cols, select_stmt)
+                                     .returning(Reminder.__table__.c.id)).all())
     if not created:
         return 0
     fresh = (Reminder.created_at == now)
