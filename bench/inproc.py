@@ -60,7 +60,7 @@ def _b64(b: bytes) -> str:
     return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
 
 
-def push_rates(n: int = 600) -> None:
+def push_rates(n: int = 3000) -> None:
     from py_vapid import Vapid
     from pywebpush import WebPusher
 
