@@ -36,10 +36,11 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     from server.org.routes import blp as org_blp
     from server.push.routes import blp as push_blp
     from server.requests.routes import blp as requests_blp
+    from server.excel.routes import blp as excel_blp
     from server.stats.routes import blp as stats_blp
     from server.visits.routes import blp as visits_blp
     for blp in (auth_blp, org_blp, members_blp, households_blp, links_blp, visits_blp, requests_blp, push_blp,
-                stats_blp):
+                stats_blp, excel_blp):
         api.register_blueprint(blp)
 
     _register_docs_assets(app)
@@ -49,12 +50,14 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
 
     from seed.cli import seed_cli
     from server.auth.cli import users_cli
+    from server.excel.cli import import_cli
     from server.push.cli import push_cli
     from server.requests.cli import requests_cli
     app.cli.add_command(seed_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(requests_cli)
     app.cli.add_command(push_cli)
+    app.cli.add_command(import_cli)
 
     return app
 

@@ -16,7 +16,7 @@ DEFAULT_MESSAGES = {
     404: "Not found, or not visible to you.",
     405: "Method not allowed.",
     409: "Conflict.",
-    413: "The request body is too large (at most 1 MB).",
+    413: "The request body is too large.",
     415: "Unsupported media type.",
     422: "The input is not valid.",
     500: "Internal error. It has been logged; please try again later.",

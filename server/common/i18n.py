@@ -24,7 +24,7 @@ ZH = {
     "Conflict.": "操作冲突。",
     "The input is not valid.": "输入有误，请检查后重试。",
     "Too many attempts. Try again in {seconds} seconds.": "尝试次数过多，请 {seconds} 秒后再试。",
-    "The request body is too large (at most 1 MB).": "请求内容过大（最大 1 MB）。",
+    "The request body is too large.": "请求内容过大。",
     "Internal error. It has been logged; please try again later.": "服务器内部错误，已记录，请稍后重试。",
     "Bad request.": "请求有误。",
     "Unsupported media type.": "不支持的内容类型。",
@@ -93,6 +93,13 @@ ZH = {
     "A push endpoint must be an https URL.": "推送地址必须是 https 地址。",
     "Not a valid URL.": "不是有效的网址。",
     "Only an admin of the whole tree can change the weights.": "只有最高层级的管理员可以修改先锋指数权重。",
+    # import / export
+    "The file is larger than 20 MB.": "文件超过 20 MB。",
+    "This is not an XLSX or CSV file.": "文件不是 XLSX 或 CSV 格式。",
+    "The file has no data rows.": "文件中没有数据行。",
+    "This column is missing.": "缺少此列。",
+    "Unknown micro-grid.": "微网格不存在或不在您的管理范围内。",
+    "Several micro-grids have this name.": "有多个同名微网格，请改用唯一的名称。",
     # marshmallow defaults
     "Missing data for required field.": "缺少必填字段。",
     "Unknown field.": "未知字段。",

@@ -26,7 +26,7 @@ def test_body_over_one_megabyte_is_413(client, world):
     big = '{"household_id": 1, "notes": "' + "x" * (1024 * 1024) + '"}'
     r = client.post("/api/v1/visits", data=big, content_type="application/json", headers=world.headers("member1"))
     assert r.status_code == 413 and set(r.json) == SHAPE
-    assert "1 MB" in r.json["message"]
+    assert r.json["message"] == "请求内容过大。"
 
 
 def test_malformed_json_and_field_errors(client, world):
