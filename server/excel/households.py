@@ -123,14 +123,13 @@ def apply(rows: list[dict], *, by_user_id: int | None, progress=None) -> dict:
         new = [r for r in chunk if (r["org_unit_id"], r["number"]) not in existing]
         old = [r for r in chunk if (r["org_unit_id"], r["number"]) in existing]
         if new:
-            db.session.execute(Household.__table__.insert(), [
+            t = Household.__table__
+            inserted = db.session.execute(t.insert().returning(t.c.id, t.c.org_unit_id, t.c.number), [
                 {"org_unit_id": r["org_unit_id"], "number": r["number"], "address": r["address"],
                  "head_name": r["head_name"], "phone": r["phone"], "size": r["size"], "card_code": new_card_code(),
                  "created_at": now, "updated_at": now} for r in new])
-            for hid, u, num in db.session.execute(select(Household.id, Household.org_unit_id, Household.number).where(
-                    Household.org_unit_id.in_({r["org_unit_id"] for r in new}),
-                    Household.number.in_([r["number"] for r in new]))):
-                existing.setdefault((u, num), hid)
+            for hid, u, num in inserted:
+                existing[(u, num)] = hid
             created += len(new)
         for r in old:
             db.session.execute(Household.__table__.update().where(Household.id == existing[(r["org_unit_id"], r["number"])])
