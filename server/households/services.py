@@ -108,10 +108,15 @@ def list_rows(stmt):
             .outerjoin(User, User.id == Member.user_id))
 
 
-def mark_due(hh: Household, now) -> Household:
+def due_state(next_due_at, now) -> dict:
     """Presentation of the stored due date: ``overdue`` and whole ``days_overdue``."""
-    hh.overdue = hh.next_due_at is not None and hh.next_due_at < now
-    hh.days_overdue = days_overdue(hh.next_due_at, now)
+    return {"overdue": next_due_at is not None and next_due_at < now,
+            "days_overdue": days_overdue(next_due_at, now)}
+
+
+def mark_due(hh: Household, now) -> Household:
+    for key, value in due_state(hh.next_due_at, now).items():
+        setattr(hh, key, value)
     return hh
 
 
@@ -146,7 +151,6 @@ def my_households(*, member_id: int, member: dict) -> list[dict]:
         hh = r._asdict()
         hh["tags"] = sorted(r.tags.split(",")) if r.tags else []
         hh["member"] = member
-        hh["overdue"] = r.next_due_at is not None and r.next_due_at < now
-        hh["days_overdue"] = days_overdue(r.next_due_at, now)
+        hh.update(due_state(r.next_due_at, now))
         out.append(hh)
     return out
