@@ -3,11 +3,11 @@
 import { flush } from './js/outbox.js';
 import { loadAuth } from './js/api.js';
 
-const VERSION = 'linkage-v1';
+const VERSION = 'linkage-v2';
 const SHELL = [
   '/', '/manifest.webmanifest', '/css/app.css',
   '/js/app.js', '/js/api.js', '/js/db.js', '/js/i18n.js', '/js/outbox.js', '/js/push.js', '/js/ui.js',
-  '/js/views/auth.js', '/js/views/common.js', '/js/views/member.js', '/js/views/requests.js', '/js/views/secretary.js',
+  '/js/views/auth.js', '/js/views/common.js', '/js/views/dashboard.js', '/js/views/member.js', '/js/views/requests.js', '/js/views/secretary.js',
   '/icons/icon-192.png', '/icons/icon-512.png', '/icons/icon-maskable-512.png',
 ];
 

@@ -25,6 +25,8 @@ SHOTS = [  # (user, route, wait for, file)
     ("demo_secretary", "/#/board", ".req", "secretary-board"),
     ("demo_secretary", "/#/assign", ".pick", "secretary-assign"),
     ("demo_secretary", "/#/overdue", ".card", "secretary-overdue"),
+    ("demo_secretary", "/#/dashboard", "svg.chart", "secretary-dashboard"),
+    ("demo_secretary", "cards", "section.card", "contact-cards"),
     ("demo_department", "/#/dept", ".req", "department"),
     ("demo_resident", "/#/home", "a[href^='tel:']", "resident-home"),
     ("demo_resident", "/#/new-request", ".bags", "resident-new-request"),
@@ -74,6 +76,20 @@ def main() -> None:
             elif route == "household":
                 page.goto("/#/households")
                 page.click(".hh .hh-main >> nth=2")
+            elif route == "cards":
+                token = page.evaluate("""new Promise(res => { const r = indexedDB.open('linkage', 1);
+                    r.onsuccess = () => { const g = r.result.transaction('kv').objectStore('kv').get('auth');
+                    g.onsuccess = () => res(g.result.access_token); }; })""")
+                resp = page.request.get("/api/v1/households/cards?ids=1,2,3,4,5,6,7,8",
+                                        headers={"Authorization": f"Bearer {token}"})
+                cards = page.context.new_page()
+                cards.set_viewport_size({"width": 800, "height": 1100})
+                cards.set_content(resp.text())
+                cards.wait_for_selector(selector)
+                cards.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+                cards.close()
+                print("saved", name)
+                continue
             elif route == "request":
                 page.goto("/#/home")
                 page.click(".req a >> nth=0")

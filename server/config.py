@@ -75,6 +75,9 @@ def load_config(app, overrides: dict | None = None) -> None:
     cfg["RULE_SCAN_INTERVAL_SECONDS"] = int(env.get("RULE_SCAN_INTERVAL_SECONDS", "3600"))
     cfg["VISIT_DUE_SOON_DAYS"] = int(env.get("VISIT_DUE_SOON_DAYS", "2"))
 
+    cfg["SERVICE_HOTLINE"] = env.get("SERVICE_HOTLINE", "12345")
+    cfg["PUBLIC_BASE_URL"] = env.get("PUBLIC_BASE_URL")  # for links printed on contact cards
+
     cfg["MEMBER_CAPACITY"] = int(env.get("MEMBER_CAPACITY", "10"))  # the "10" of 1+10+100
     cfg["LEADER_CAPACITY"] = int(env.get("LEADER_CAPACITY", "10"))
     cfg["RESIDENTS_PER_HOUSEHOLD"] = int(env.get("RESIDENTS_PER_HOUSEHOLD", "6"))

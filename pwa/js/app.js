@@ -8,6 +8,7 @@ import * as member from './views/member.js';
 import * as req from './views/requests.js';
 import * as sec from './views/secretary.js';
 import * as common from './views/common.js';
+import { dashboardView } from './views/dashboard.js';
 import * as db from './db.js';
 
 const ROUTES = [
@@ -27,6 +28,7 @@ const ROUTES = [
   [/^#\/dept$/, req.deptView],
   [/^#\/assign$/, sec.assignView],
   [/^#\/overdue$/, sec.overdueView],
+  [/^#\/dashboard$/, dashboardView],
   [/^#\/inbox$/, common.inboxView],
   [/^#\/settings$/, common.settingsView],
 ];
@@ -43,7 +45,9 @@ export function homeRoute(user) {
 
 function tabsFor(user) {
   const tabs = [];
-  if (has(user, 'admin', 'secretary')) tabs.push(['#/board', 'tab_board'], ['#/assign', 'tab_assign'], ['#/overdue', 'tab_overdue']);
+  if (has(user, 'admin', 'secretary')) {
+    tabs.push(['#/board', 'tab_board'], ['#/assign', 'tab_assign'], ['#/overdue', 'tab_overdue'], ['#/dashboard', 'tab_dashboard']);
+  }
   if (has(user, 'department')) tabs.push(['#/dept', 'tab_dept']);
   if (has(user, 'leader')) tabs.push(['#/members', 'tab_members']);
   if (has(user, 'member', 'leader')) tabs.push(['#/households', 'tab_households'], ['#/requests', 'tab_requests'], ['#/diary', 'tab_diary']);

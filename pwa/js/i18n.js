@@ -1,5 +1,8 @@
 // Every user-facing string, one catalogue per language. zh-CN first.
 const zh = {
+  dashboard: '统计', tab_dashboard: '统计', print_cards: '打印联系卡', st_households: '住户', st_linked: '已联系',
+  st_visits: '本月走访', st_overdue: '逾期未访', st_on_time: '按时办结', st_reply: '24小时答复', st_satisfied: '满意率',
+  st_over_capacity: '超10户党员', st_visits_by_week: '每周走访', st_requests_by_bag: '五色袋诉求', st_on_time_by_unit: '各网格按时办结率',
   app: '党员联系户', loading: '正在加载…', offline: '网络不可用', stale: '离线数据，更新于 {time}',
   retry: '重试', save: '保存', send: '发送', cancel: '取消', discard: '丢弃', back: '返回', none: '暂无',
   login: '登录', logout: '退出登录', username: '用户名', password: '密码', login_failed: '登录失败',
@@ -41,6 +44,10 @@ const zh = {
 };
 
 const en = {
+  dashboard: 'Dashboard', tab_dashboard: 'Stats', print_cards: 'Print contact cards', st_households: 'Households',
+  st_linked: 'Linked', st_visits: 'Visits this month', st_overdue: 'Overdue', st_on_time: 'On time', st_reply: 'Answered in 24 h',
+  st_satisfied: 'Satisfied', st_over_capacity: 'Members over 10', st_visits_by_week: 'Visits by week',
+  st_requests_by_bag: 'Requests by bag', st_on_time_by_unit: 'On-time share by unit',
   app: 'Household Linkage', loading: 'Loading…', offline: 'No network', stale: 'Offline data from {time}',
   retry: 'Retry', save: 'Save', send: 'Send', cancel: 'Cancel', discard: 'Discard', back: 'Back', none: 'None',
   login: 'Log in', logout: 'Log out', username: 'Username', password: 'Password', login_failed: 'Login failed',

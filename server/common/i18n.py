@@ -100,6 +100,7 @@ ZH = {
     "This column is missing.": "缺少此列。",
     "Unknown micro-grid.": "微网格不存在或不在您的管理范围内。",
     "Several micro-grids have this name.": "有多个同名微网格，请改用唯一的名称。",
+    "At most 500 cards at a time.": "每次最多打印 500 张。",
     # marshmallow defaults
     "Missing data for required field.": "缺少必填字段。",
     "Unknown field.": "未知字段。",

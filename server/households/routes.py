@@ -1,4 +1,5 @@
 """/households, /me/households and /tags."""
+from flask import current_app, render_template, request
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import exists, or_, select
@@ -18,7 +19,8 @@ from server.households.schemas import (CardCodeSchema, HouseholdCreateSchema, Ho
                                        HouseholdListArgs, HouseholdSchema, HouseholdUpdateSchema, TagSchema)
 from server.links.models import Link
 
-blp = Blueprint("households", __name__, url_prefix="/api/v1", description="Households (住户)")
+blp = Blueprint("households", __name__, url_prefix="/api/v1", description="Households (住户)",
+                template_folder="templates")
 
 LIST_ROLES = ("admin", "secretary", "leader", "member", "resident")
 
@@ -148,3 +150,27 @@ def _managed_household(household_id: int) -> Household:
     if not manages_unit(current_user, hh.org_unit_id):
         raise ApiError(404)
     return hh
+
+
+@blp.route("/households/cards", methods=["GET"])
+@auth_required("admin", "secretary")
+def contact_cards():
+    """Printable contact cards (网格服务联系卡) for the households of a unit (``org_unit_id``) or a list
+    (``ids=1,2,3``): linked member, grid secretary, hotline and a QR code of the bind link."""
+    stmt = _visible().order_by(Household.org_unit_id, Household.number)
+    if request.args.get("org_unit_id"):
+        get_org_unit_or_404(current_user, request.args.get("org_unit_id", type=int))
+        stmt = stmt.where(Household.org_unit_id.in_(subtree_ids(request.args.get("org_unit_id", type=int))))
+    if request.args.get("ids"):
+        try:
+            ids = [int(x) for x in request.args["ids"].split(",")]
+        except ValueError:
+            raise field_error("ids", "Not a valid integer.") from None
+        stmt = stmt.where(Household.id.in_(ids))
+    rows = [hh for hh in db.session.scalars(stmt.limit(501)) if manages_unit(current_user, hh.org_unit_id)]
+    if len(rows) > 500:
+        raise field_error("org_unit_id", "At most 500 cards at a time.")
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+    cards = services.card_rows(rows, base_url=base)
+    html = render_template("contact_cards.html", cards=cards, hotline=current_app.config["SERVICE_HOTLINE"])
+    return html, 200, {"Content-Type": "text/html; charset=utf-8"}

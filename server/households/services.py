@@ -1,9 +1,11 @@
 """Households: card codes, tags, archiving, and the list rows with their linked member."""
 import secrets
 
+import segno
+
 from sqlalchemy import and_, select
 
-from server.auth.models import User
+from server.auth.models import User, UserRole
 from server.common.errors import ApiError, field_error
 from server.common.sqlfunc import string_agg
 from server.common.types import utcnow
@@ -11,7 +13,7 @@ from server.extensions import db
 from server.households.models import Household, HouseholdTag
 from server.links.models import Link
 from server.members.models import Member
-from server.org.models import OrgUnit
+from server.org.models import OrgClosure, OrgUnit
 from server.visits.cadence import days_overdue, refresh_due
 
 # Crockford base32 without I, L, O, U: no letters that read as digits on a printed card.
@@ -153,4 +155,30 @@ def my_households(*, member_id: int, member: dict) -> list[dict]:
         hh["member"] = member
         hh.update(due_state(r.next_due_at, now))
         out.append(hh)
+    return out
+
+
+def card_rows(households: list[Household], *, base_url: str) -> list[dict]:
+    """What a contact card shows: the household, its linked member, its grid's secretary, a QR code."""
+    ids = [h.id for h in households]
+    members = {hid: (name, phone) for hid, name, phone in db.session.execute(
+        select(Link.household_id, User.name, User.phone).join(Member, Member.id == Link.member_id)
+        .join(User, User.id == Member.user_id).where(Link.household_id.in_(ids), Link.ended_at.is_(None)))}
+    secretaries = {}
+    for unit, name, phone in db.session.execute(
+            select(OrgClosure.descendant_id, User.name, User.phone)
+            .join(User, User.org_unit_id == OrgClosure.ancestor_id)
+            .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == "secretary"))
+            .where(OrgClosure.descendant_id.in_({h.org_unit_id for h in households}), User.is_active.is_(True))
+            .order_by(OrgClosure.depth)):
+        secretaries.setdefault(unit, (name, phone))
+    out = []
+    for h in households:
+        link = f"{base_url}/bind?code={h.card_code}"
+        m_name, m_phone = members.get(h.id, (None, None))
+        s_name, s_phone = secretaries.get(h.org_unit_id, (None, None))
+        out.append({"head_name": h.head_name, "number": h.number, "address": h.address, "member_name": m_name,
+                    "member_phone": m_phone, "secretary_name": s_name, "secretary_phone": s_phone,
+                    "code": "-".join(h.card_code[i:i + 4] for i in range(0, len(h.card_code), 4)), "link": link,
+                    "qr": segno.make(link, error="m").svg_inline(scale=2, omitsize=False)})
     return out

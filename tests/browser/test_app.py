@@ -268,3 +268,19 @@ _IDB_KEYS = """new Promise((resolve, reject) => {
     t.onsuccess = () => resolve(t.result); t.onerror = () => reject(t.error); };
   r.onerror = () => reject(r.error);
 })"""
+
+
+def test_secretary_dashboard_and_contact_cards(new_page):
+    page = new_page()
+    login(page, "demo_secretary")
+    page.goto("/#/dashboard")
+    page.wait_for_selector("svg.chart")
+    assert page.locator(".tile").count() == 8
+    assert page.locator("svg.chart").count() == 3
+    assert page.locator("svg.chart rect").count() >= 5  # five bags at least
+    with page.context.expect_page() as popup:
+        page.click("button:has-text('打印联系卡')")
+    cards = popup.value
+    cards.wait_for_selector("section.card")
+    assert cards.locator("section.card").count() > 100  # grid 1's households
+    assert cards.locator("section.card svg").count() == cards.locator("section.card").count()
