@@ -147,8 +147,9 @@ SELF_ROUTES = {"/api/v1/me", "/api/v1/tags", "/api/v1/me/diary", "/api/v1/visits
 PUBLIC_ROUTES = {"/api/v1/push/vapid-public-key"}
 # dashboards take an org unit and answer 404 outside the caller's subtree (tests/stats)
 UNIT_ROUTES = {"/api/v1/stats/overview", "/api/v1/stats/members"}
-# exports are scoped like the lists they export (tests/excel)
-FILE_ROUTES = {"/api/v1/exports/households.<any(xlsx, csv):fmt>", "/api/v1/imports/templates/households.xlsx"}
+# exports and cards are scoped like the lists they come from (tests/excel, tests/households)
+FILE_ROUTES = {"/api/v1/exports/households.<any(xlsx, csv):fmt>", "/api/v1/imports/templates/households.xlsx",
+               "/api/v1/households/cards"}  # cards: tests/households/test_cards.py
 
 
 def _name_map(world):
