@@ -29,12 +29,13 @@ def free_port() -> int:
 
 
 def build(db: Path, households: int, rebuild: bool) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "FLASK_APP": "wsgi"}
     if db.exists() and not rebuild:
-        print(f"using {db.relative_to(ROOT)} (--rebuild to make it anew)")
+        print(f"using {db.relative_to(ROOT)} (--rebuild to make it anew); migrating it to the current schema")
+        subprocess.run([BIN / "flask", "db", "upgrade"], env=env, check=True, cwd=ROOT, capture_output=True)
         return
     for f in db.parent.glob(db.name + "*"):
         f.unlink()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "FLASK_APP": "wsgi"}
     subprocess.run([BIN / "flask", "db", "upgrade"], env=env, check=True, cwd=ROOT, capture_output=True)
     subprocess.run([BIN / "flask", "seed", "county", "--households", str(households)], env=env, check=True, cwd=ROOT)
 
