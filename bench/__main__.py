@@ -162,7 +162,7 @@ def main() -> None:
     server = serve(db, port, args.workers, args.threads)
     ms = p["members"]
     scenarios = [  # name, lines (method, path, token, body), connections, target
-        ("baseline GET /bench/baseline", [f"GET\t/bench/baseline\t\t"], args.connections, None),
+        ("baseline GET /bench/baseline", ["GET\t/bench/baseline\t\t"], args.connections, None),
         ("GET /me/households", [f"GET\t/api/v1/me/households\t{m['token']}\t" for m in ms], args.connections,
          "p95 < 25 ms, ≥ 40% of baseline"),
         ("GET /households?org_unit_id=<grid>", [f"GET\t/api/v1/households?org_unit_id={p['grid']}\t{p['secretary']}\t"],
@@ -182,7 +182,7 @@ def main() -> None:
         ("GET /requests?status=submitted (board)",
          [f"GET\t/api/v1/requests?status=submitted&org_unit_id={p['grid2']}\t{p['secretary2']}\t"], 4, "< 50 ms"),
         # last: argon2 keeps the cores busy for a while after wrk stops
-        ("POST /auth/login", [f"POST\t/api/v1/auth/login\t\t" + json.dumps({"username": m["username"],
+        ("POST /auth/login", ["POST\t/api/v1/auth/login\t\t" + json.dumps({"username": m["username"],
                                                                           "password": "linkage-bench"}) for m in ms],
          args.connections, None),
     ]

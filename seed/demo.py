@@ -19,6 +19,8 @@ from server.households.services import CARD_ALPHABET, CARD_LENGTH
 from server.links.models import LeaderLink, Link
 from server.members.models import Member
 from server.org.models import Department, OrgClosure
+from server.requests.models import RequestEvent, ServiceItem
+from server.requests.services import create_request, transition
 from server.org.services import create_unit
 from server.visits.cadence import refresh_due
 from server.visits.models import Visit, VisitConcern
@@ -262,8 +264,6 @@ def seed_demo(*, progress: bool = True) -> None:
 def _seed_requests(rng: random.Random, grids, demo_member_households) -> int:
     """The service catalogue and requests in every state, moved through the real state machine
     (so every timeline is one the app could have written), then spread back over the last weeks."""
-    from server.requests.models import Request, RequestEvent, ServiceItem
-    from server.requests.services import create_request, transition
 
     items = [ServiceItem(name=n, category=c, time_limit_days=d) for n, c, d in SERVICE_ITEMS]
     db.session.add_all(items)
@@ -342,8 +342,6 @@ def _seed_requests(rng: random.Random, grids, demo_member_households) -> int:
 
 def _backdate(req, now, *, days_ago: float) -> None:
     """Spread a seeded request's timeline over the past ``days_ago`` days."""
-    from server.requests.models import RequestEvent
-
     db.session.flush()
     events = db.session.scalars(select(RequestEvent).where(RequestEvent.request_id == req.id)
                                 .order_by(RequestEvent.id)).all()

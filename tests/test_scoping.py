@@ -6,7 +6,6 @@ sure every GET route of the API appears here.
 """
 import pytest
 
-from tests.conftest import login
 
 ROLES = ["admin", "sec1", "sec2", "leader1", "member1", "member2", "member3", "resident1", "resident2", "dept1"]
 

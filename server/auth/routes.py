@@ -1,5 +1,5 @@
 """/auth, /me and /users."""
-from flask import current_app
+from flask import current_app, request
 from flask_jwt_extended import current_user, get_jwt, verify_jwt_in_request
 from flask_smorest import Blueprint
 from sqlalchemy import func, or_, select, true
@@ -24,7 +24,6 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Accounts an
 
 
 def _login_username() -> str:
-    from flask import request
     body = request.get_json(silent=True)
     name = body.get("username") if isinstance(body, dict) else None
     return "user:" + (name.strip().lower() if isinstance(name, str) else "")

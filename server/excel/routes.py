@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from server.common.errors import ApiError
-from server.common.scoping import get_org_unit_or_404, household_scope, manages_unit, subtree_ids
+from server.common.scoping import get_org_unit_or_404, household_scope, subtree_ids
 from server.common.security import auth_required
 from server.extensions import db
 from server.excel import households as hh_excel

@@ -3,7 +3,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from server.common.errors import ApiError, field_error, not_found
+from server.common.errors import field_error, not_found
 from server.common.pagination import PageArgs, page_of, paginate
 from server.common.scoping import get_household_or_404, get_member_or_404, household_scope, manages_unit, member_scope
 from server.common.security import auth_required

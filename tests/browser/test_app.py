@@ -1,7 +1,6 @@
 """The web app in a real browser: every role's home, a visit online and offline, the whole request
 loop through the UI, the manifest and service worker, push notifications, logout."""
 import json
-import re
 
 import pytest
 from sqlalchemy import func, select

@@ -1,7 +1,7 @@
 """The request state machine: every legal path, every illegal transition from every state."""
 import threading
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
