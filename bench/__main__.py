@@ -5,6 +5,7 @@ served by the same gunicorn in the same run (the ratio is the figure), then the 
 figures: the reminder rule scan over the county and Web Push sending rates.
 """
 import argparse
+import fcntl
 import json
 import os
 import re
@@ -19,7 +20,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
+LOAD_TOOL = "wrk"  # or "python" (bench/loadgen.py) when wrk cannot be had
 SECRET = "bench-secret-not-for-production-0123456789abcdef"
+
+
+def copy_db(src: Path, dst: Path) -> None:
+    """Copy a SQLite database whole: fold its write-ahead log in first (a copy of the main file alone
+    misses what the log still holds and reads as malformed)."""
+    import sqlite3
+
+    with sqlite3.connect(src) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(dst) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(src, dst)
 
 
 def free_port() -> int:
@@ -99,13 +113,47 @@ def prepare(db: Path, n_members: int, n_dispatch: int) -> dict:
     return out
 
 
+def lock_results():
+    """One make bench at a time on a machine: two side by side share the two cores (and skew each other)."""
+    fh = open(Path(tempfile.gettempdir()) / "linkage-bench.lock", "w")  # machine-wide, whichever checkout
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("another make bench is running on this machine; waiting for it to finish …", flush=True)
+        fcntl.flock(fh, fcntl.LOCK_EX)
+    return fh  # held until the process exits
+
+
+def ensure_wrk() -> bool:
+    """wrk, installed from Debian's packages when missing; False when it cannot be had."""
+    if shutil.which("wrk"):
+        return True
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        for cmd in (["apt-get", "install", "-y", "wrk"], ["apt-get", "update"], ["apt-get", "install", "-y", "wrk"]):
+            if cmd[1] == "update" and shutil.which("wrk"):
+                break
+            print(f"wrk is not installed; running: {' '.join(cmd)}", flush=True)
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, check=False)
+        if shutil.which("wrk"):
+            return True
+    print("wrk could not be installed: falling back to bench/loadgen.py, a Python load generator in its own\n"
+          "process (it costs more CPU per request than wrk on the shared cores, so absolute figures run lower)")
+    return False
+
+
 def run_wrk(base: str, lines: list[str], *, duration: int, connections: int, threads: int = 2) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as fh:
         fh.write("\n".join(lines) + "\n")
         path = fh.name
-    env = {**os.environ, "BENCH_REQUESTS": path, "BENCH_THREADS": str(threads)}
-    proc = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
-                           "-s", str(ROOT / "bench" / "wrk.lua"), base], env=env, capture_output=True, text=True)
+    if LOAD_TOOL == "wrk":
+        env = {**os.environ, "BENCH_REQUESTS": path, "BENCH_THREADS": str(threads)}
+        cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+               "-s", str(ROOT / "bench" / "wrk.lua"), base]
+    else:
+        env = dict(os.environ)
+        cmd = [sys.executable, "-m", "bench.loadgen", "--url", base, "--requests", path, "-c", str(connections),
+               "-d", str(duration)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
     os.unlink(path)
     m = re.search(r"BENCH_JSON (\{.*\})", proc.stdout)
     if not m:
@@ -143,18 +191,35 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=1, help="per worker; more threads only fight over the GIL")
     ap.add_argument("--only", default="", help="comma-separated route names")
+    ap.add_argument("--load-tool", choices=("wrk", "python"), default="wrk",
+                    help="python: bench/loadgen.py instead of wrk (the fallback when wrk cannot be installed)")
     args = ap.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install -y wrk")
+    global LOAD_TOOL
+    LOAD_TOOL = "wrk" if args.load_tool == "wrk" and ensure_wrk() else "python"
     RESULTS.mkdir(parents=True, exist_ok=True)
+    _lock = lock_results()  # noqa: F841 - held to the end
+    for stale in RESULTS.glob("county-*-run*.db*"):  # left by an interrupted run (none runs now: the lock)
+        stale.unlink()
     pristine = RESULTS / f"county-{args.households}.db"
     build(pristine, args.households, args.rebuild)
-    db = RESULTS / f"county-{args.households}-run.db"
-    print("copying the county set for this run …")
-    for suffix in ("", "-wal", "-shm"):
-        if Path(str(db) + suffix).exists():
-            Path(str(db) + suffix).unlink()
-    shutil.copyfile(pristine, db)
+    db = RESULTS / f"county-{args.households}-run-{os.getpid()}.db"
+    try:
+        run(args, pristine, db)
+    finally:
+        for f in RESULTS.glob(db.name + "*"):
+            f.unlink()
+
+
+def fresh_copy(pristine: Path, db: Path) -> None:
+    """``db`` as the pristine set, without a -wal or -shm of an earlier copy (SQLite would replay it)."""
+    for f in db.parent.glob(db.name + "*"):
+        f.unlink()
+    copy_db(pristine, db)
+
+
+def run(args, pristine: Path, db: Path) -> None:
+    print(f"copying the county set for this run ({pristine.stat().st_size / 2**30:.1f} GiB) …", flush=True)
+    fresh_copy(pristine, db)
     print("preparing tokens and requests to dispatch …")
     p = prepare(db, n_members=200, n_dispatch=30_000)
     port = free_port()
@@ -210,7 +275,7 @@ def main() -> None:
               f"{target or ''}")
     print()
     from bench.inproc import push_rates, rule_scan
-    shutil.copyfile(pristine, db)  # the scan sees the county as seeded, not the run's extra requests
+    fresh_copy(pristine, db)  # the scan sees the county as seeded, not the run's extra requests
     rule_scan(db)
     push_rates()
     if any(r["status_errors"] + r["socket_errors"] for *_, r in results):

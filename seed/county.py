@@ -47,8 +47,12 @@ def _insert(model, rows, bar=None):
 
 def seed_county(*, households: int = 300_000, rng_seed: int = 20261122, visits_per_household: int = 10,
                 requests: int = 200_000) -> dict:
-    if db.session.scalar(select(func.count()).select_from(OrgUnit)):
-        raise click.ClickException("The database already holds data; seed the county set into an empty one.")
+    # Rows go in with explicit ids, so any earlier row (a unit, an account made by `flask users create-admin`,
+    # a household) would clash: refuse up front rather than fail half-way through the load.
+    for table in (OrgUnit, User, Household):
+        if db.session.scalar(select(func.count()).select_from(table)):
+            raise click.ClickException(f"The database already holds data ({table.__tablename__}); "
+                                       "seed the county set into an empty database (flask db upgrade on a new one).")
     rng = random.Random(rng_seed)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     registered = now - timedelta(days=400)
