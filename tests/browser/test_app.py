@@ -57,7 +57,7 @@ def _log_visit(page, note):
 
 
 def _wait_controlled(page):
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000)
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=30000)
 
 
 def test_visit_online_then_offline_then_sent_once(new_page, live):
@@ -194,6 +194,7 @@ def test_manifest_and_service_worker(new_page, live):
     assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
     for icon in m["icons"]:
         assert page.request.get(icon["src"]).status == 200
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")  # installed (shell precached) and active
     page.reload()
     _wait_controlled(page)
     assert page.evaluate("navigator.serviceWorker.controller.scriptURL").endswith("/sw.js")
