@@ -119,7 +119,9 @@ def normalize_card_code(code: str) -> str:
 
 def bind_household(*, card_code: str, phone: str, password: str, name: str) -> dict:
     """Resident sign-up with the household's contact-card code."""
-    phone = phone.strip()
+    phone, name = phone.strip(), name.strip()
+    if not name:
+        raise field_error("name", "Shorter than minimum length 1.")
     if not _MOBILE.match(phone):
         raise field_error("phone", "Not a valid mainland China mobile number.")
     check_password_rule(password, username=phone)
@@ -133,7 +135,7 @@ def bind_household(*, card_code: str, phone: str, password: str, name: str) -> d
     bound = db.session.scalar(select(func.count()).select_from(User).where(User.household_id == household.id))
     if bound >= current_app.config["RESIDENTS_PER_HOUSEHOLD"]:
         raise ApiError(409, "This household already has the most residents allowed.")
-    user = User(username=phone, name=name.strip(), phone=phone, password_hash=hash_password(password),
+    user = User(username=phone, name=name, phone=phone, password_hash=hash_password(password),
                 household_id=household.id, role_rows=[UserRole(role="resident")])
     db.session.add(user)
     db.session.flush()
@@ -150,14 +152,19 @@ def create_user(*, username: str, name: str, roles: list[str], phone: str | None
     for role in roles:
         if role not in ROLES:
             raise field_error("roles", "Unknown role.")
-    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.strip().lower())) is not None:
+    username, name = username.strip(), name.strip()
+    if len(username) < 3:  # the schema's length check saw the untrimmed value
+        raise field_error("username", "Shorter than minimum length 3.")
+    if not name:
+        raise field_error("name", "Shorter than minimum length 1.")
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
         raise ApiError(409, "This username is taken.", errors={"username": ["This username is taken."]})
     initial = None
     if password is None:
         password = initial = generate_initial_password()
     else:
         check_password_rule(password, username=username)
-    user = User(username=username.strip(), name=name.strip(), phone=phone, org_unit_id=org_unit_id,
+    user = User(username=username, name=name, phone=phone, org_unit_id=org_unit_id,
                 department_id=department_id, household_id=household_id,
                 password_hash=hash_password(password), must_change_password=True,
                 role_rows=[UserRole(role=r) for r in sorted(set(roles))])

@@ -124,6 +124,11 @@ ZH = {
     "Must be one of: {choices}.": "须为以下之一：{choices}。",
     "String does not match expected pattern.": "格式不正确。",
     "Invalid {field}.": "{field} 无效。",
+    "Not a valid aware datetime.": "时间须带时区（ISO 8601）。",
+    "Number too large.": "数值过大。",
+    "Special numeric values (nan or infinity) are not permitted.": "不允许 NaN 或无穷大。",
+    "Invalid type.": "类型无效。",
+    "Not a valid utf-8 string.": "不是有效的 UTF-8 字符串。",
 }
 
 # marshmallow formats some messages before we see them; these patterns map the

@@ -137,3 +137,17 @@ def test_me_by_role(client, world):
     assert me["department_id"] == world.dept.id and me.get("household_count") is None
     me = client.get("/api/v1/me", headers=world.headers("sec1")).json
     assert me["org_unit_name"] == "第一网格"
+
+
+def test_blank_names_are_refused_after_trimming(client, world):
+    before = db.session.scalar(select(func.count()).select_from(User))
+    r = client.post("/api/v1/auth/bind-household", json={"card_code": world.h2.card_code, "phone": "13912345678",
+                                                         "password": "resident-pass-1", "name": "   "})
+    assert r.status_code == 422 and "name" in r.json["errors"]
+    r = client.post("/api/v1/users", json={"username": "  ab  ", "name": "x", "roles": ["secretary"],
+                                           "org_unit_id": world.g1.id}, headers=world.headers("admin"))
+    assert r.status_code == 422 and "username" in r.json["errors"]
+    r = client.post("/api/v1/users", json={"username": "okname", "name": "  ", "roles": ["secretary"],
+                                           "org_unit_id": world.g1.id}, headers=world.headers("admin"))
+    assert r.status_code == 422 and "name" in r.json["errors"]
+    assert db.session.scalar(select(func.count()).select_from(User)) == before
