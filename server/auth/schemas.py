@@ -3,6 +3,13 @@ from marshmallow import Schema, fields, validate
 from server.auth.models import ROLES
 
 
+class Trimmed(fields.String):
+    """A string with its surrounding spaces removed before the validators see it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
 class LoginSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=128))
@@ -73,7 +80,7 @@ class UserCreateSchema(Schema):
 
 
 class UserUpdateSchema(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=50))
+    name = Trimmed(validate=validate.Length(min=1, max=50))
     phone = fields.String(validate=validate.Length(max=20), allow_none=True)
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), validate=validate.Length(min=1))
     is_active = fields.Boolean()

@@ -16,7 +16,7 @@ from server.extensions import db
 from server.households.models import Household
 
 PASSWORD_RULE = "At least 8 characters, not only digits."
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only: \d also matches full-width and other scripts
 
 
 def hasher() -> PasswordHasher:
@@ -72,9 +72,15 @@ def issue_tokens(*, user: User) -> dict:
     }
 
 
+def _same_username(username: str):
+    """Usernames match without regard to case. Both sides go through the database's lower(): SQLite's
+    folds ASCII only, so a Python-lowered "élan" would never equal lower('Élan') there."""
+    return func.lower(User.username) == func.lower(username.strip())
+
+
 def login(*, username: str, password: str) -> dict:
     """Check a username and password; the same error whether or not the user exists."""
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    user = db.session.scalar(select(User).where(_same_username(username)))
     ok = verify_password(user.password_hash if user else None, password)
     if not ok:
         raise ApiError(401, "Wrong username or password.")
@@ -129,7 +135,7 @@ def bind_household(*, card_code: str, phone: str, password: str, name: str) -> d
         Household.card_code == normalize_card_code(card_code), Household.archived_at.is_(None)))
     if household is None:
         raise field_error("card_code", "This card code is not valid.")
-    if db.session.scalar(select(User.id).where(func.lower(User.username) == phone)) is not None:
+    if db.session.scalar(select(User.id).where(_same_username(phone))) is not None:
         raise ApiError(409, "This phone number is already registered. Please log in.",
                        errors={"phone": ["This phone number is already registered. Please log in."]})
     bound = db.session.scalar(select(func.count()).select_from(User).where(User.household_id == household.id))
@@ -157,7 +163,7 @@ def create_user(*, username: str, name: str, roles: list[str], phone: str | None
         raise field_error("username", "Shorter than minimum length 3.")
     if not name:
         raise field_error("name", "Shorter than minimum length 1.")
-    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
+    if db.session.scalar(select(User.id).where(_same_username(username))) is not None:
         raise ApiError(409, "This username is taken.", errors={"username": ["This username is taken."]})
     initial = None
     if password is None:

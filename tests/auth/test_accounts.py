@@ -151,3 +151,15 @@ def test_blank_names_are_refused_after_trimming(client, world):
                                            "org_unit_id": world.g1.id}, headers=world.headers("admin"))
     assert r.status_code == 422 and "name" in r.json["errors"]
     assert db.session.scalar(select(func.count()).select_from(User)) == before
+
+
+def test_phone_digits_are_ascii_and_usernames_fold_case_in_the_database(client, world):
+    body = {"card_code": world.h2.card_code, "password": "resident-pass-1", "name": "赵"}
+    r = client.post("/api/v1/auth/bind-household", json={**body, "phone": "１３９１２３４５６７８"})  # full-width
+    assert r.status_code == 422 and "phone" in r.json["errors"]
+    from tests.factories import UserFactory
+    UserFactory(username="Élan", roles=["member"])
+    db.session.commit()
+    assert login(client, "Élan", "test-pass-123").status_code == 200
+    r = client.patch(f"/api/v1/users/{world.sec1.id}", json={"name": "   "}, headers=world.headers("admin"))
+    assert r.status_code == 422 and "name" in r.json["errors"]
