@@ -78,6 +78,9 @@ def load_config(app, overrides: dict | None = None) -> None:
     cfg["SERVICE_HOTLINE"] = env.get("SERVICE_HOTLINE", "12345")
     cfg["PUBLIC_BASE_URL"] = env.get("PUBLIC_BASE_URL")  # for links printed on contact cards
 
+    # the most rows one export may hold (a county's visits for a year are millions: narrow it down)
+    cfg["EXPORT_MAX_ROWS"] = int(env.get("EXPORT_MAX_ROWS", "200000"))
+
     cfg["MEMBER_CAPACITY"] = int(env.get("MEMBER_CAPACITY", "10"))  # the "10" of 1+10+100
     cfg["LEADER_CAPACITY"] = int(env.get("LEADER_CAPACITY", "10"))
     cfg["RESIDENTS_PER_HOUSEHOLD"] = int(env.get("RESIDENTS_PER_HOUSEHOLD", "6"))

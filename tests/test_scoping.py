@@ -147,7 +147,8 @@ PUBLIC_ROUTES = {"/api/v1/push/vapid-public-key"}
 # dashboards take an org unit and answer 404 outside the caller's subtree (tests/stats)
 UNIT_ROUTES = {"/api/v1/stats/overview", "/api/v1/stats/members"}
 # exports and cards are scoped like the lists they come from (tests/excel, tests/households)
-FILE_ROUTES = {"/api/v1/exports/households.<any(xlsx, csv):fmt>", "/api/v1/imports/templates/households.xlsx",
+FILE_ROUTES = {"/api/v1/exports/households.<any(xlsx, csv):fmt>", "/api/v1/exports/visits.<any(xlsx, csv):fmt>",
+               "/api/v1/exports/requests.<any(xlsx, csv):fmt>", "/api/v1/exports/member-stats.<any(xlsx, csv):fmt>", "/api/v1/imports/templates/households.xlsx",
                "/api/v1/households/cards"}  # cards: tests/households/test_cards.py
 
 

@@ -97,6 +97,8 @@ ZH = {
     "The file is larger than 20 MB.": "文件超过 20 MB。",
     "This is not an XLSX or CSV file.": "文件不是 XLSX 或 CSV 格式。",
     "The file has no data rows.": "文件中没有数据行。",
+    "The export would hold {rows} rows, more than {max} allowed. Choose a shorter period or a smaller unit.":
+        "导出结果有 {rows} 行，超过上限 {max} 行。请缩短时间段或选择更小的单位。",
     "This column is missing.": "缺少此列。",
     "Unknown micro-grid.": "微网格不存在或不在您的管理范围内。",
     "Several micro-grids have this name.": "有多个同名微网格，请改用唯一的名称。",

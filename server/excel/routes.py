@@ -1,16 +1,22 @@
 """/imports and /exports: spreadsheets in and out, scoped like everything else."""
-from flask import Response, request
+from flask import Response, current_app, request
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from server.common.errors import ApiError
-from server.common.scoping import get_org_unit_or_404, household_scope, subtree_ids
+from server.common.scoping import get_org_unit_or_404, household_scope, request_scope, subtree_ids
 from server.common.security import auth_required
 from server.extensions import db
 from server.excel import households as hh_excel
+from server.excel import reports
 from server.excel.tables import MAX_BYTES, BadFile, read_rows, write_csv, write_xlsx
 from server.households.models import Household
+from server.requests.models import Request
+from server.stats import services as stats
+from server.stats.schemas import StatsArgs
+from server.visits.models import Visit
+from server.visits.services import period
 
 blp = Blueprint("excel", __name__, url_prefix="/api/v1", description="Excel import and export (导入导出)")
 
@@ -73,3 +79,56 @@ def export_households(fmt):
     if fmt == "csv":
         return _download(write_csv(hh_excel.EXPORT_HEADER, rows), "households.csv", "text/csv")
     return _download(write_xlsx(hh_excel.EXPORT_HEADER, rows, "住户"), "households.xlsx", XLSX)
+
+
+def _report(fmt: str, name: str, columns, rows, title: str) -> Response:
+    if fmt == "csv":
+        return _download(write_csv(reports.header(columns), rows), f"{name}.csv", "text/csv")
+    return _download(write_xlsx(reports.header(columns), rows, title), f"{name}.xlsx", XLSX)
+
+
+def _within(stmt, unit_column, args):
+    """``stmt`` narrowed to the subtree of ``org_unit_id`` (404 unless visible), and refused when it
+    would hold more rows than an export may."""
+    if args.get("org_unit_id") is not None:
+        get_org_unit_or_404(current_user, args["org_unit_id"])
+        stmt = stmt.where(unit_column.in_(subtree_ids(args["org_unit_id"])))
+    limit = current_app.config["EXPORT_MAX_ROWS"]
+    n = reports.count(stmt)
+    if n > limit:
+        raise ApiError(422, "The export would hold {rows} rows, more than {max} allowed. Choose a shorter period "
+                       "or a smaller unit.", rows=n, max=limit)
+    return stmt
+
+
+@blp.route("/exports/visits.<any(xlsx, csv):fmt>", methods=["GET"])
+@auth_required("admin", "secretary", "leader")
+@blp.arguments(StatsArgs, location="query")
+def export_visits(args, fmt):
+    """Visits to households I may see in a period (default this month), optionally under ``org_unit_id``."""
+    start, end = period(args)
+    stmt = _within(select(Visit).join(Household, Household.id == Visit.household_id)
+                   .where(household_scope(current_user), Visit.visited_at >= start, Visit.visited_at <= end),
+                   Household.org_unit_id, args)
+    return _report(fmt, "visits", reports.VISIT_HEADER, reports.visit_rows(stmt), "走访")
+
+
+@blp.route("/exports/requests.<any(xlsx, csv):fmt>", methods=["GET"])
+@auth_required("admin", "secretary", "leader")
+@blp.arguments(StatsArgs, location="query")
+def export_requests(args, fmt):
+    """Requests I may see filed in a period (default this month), each with its timeline in one cell."""
+    start, end = period(args)
+    stmt = _within(select(Request).where(request_scope(current_user), Request.created_at >= start,
+                                         Request.created_at <= end), Request.org_unit_id, args)
+    return _report(fmt, "requests", reports.REQUEST_HEADER, reports.request_rows(stmt), "诉求")
+
+
+@blp.route("/exports/member-stats.<any(xlsx, csv):fmt>", methods=["GET"])
+@auth_required("admin", "secretary")
+@blp.arguments(StatsArgs, location="query")
+def export_member_stats(args, fmt):
+    """The member statistics of ``GET /stats/members`` (vanguard index, ranked) for a unit and period."""
+    unit, start, end = stats.unit_and_period(current_user, args)
+    items = stats.member_stats(unit=unit, start=start, end=end)
+    return _report(fmt, "member-stats", reports.MEMBER_STATS_HEADER, reports.member_stats_rows(items), "党员统计")

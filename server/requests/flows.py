@@ -32,6 +32,12 @@ STATUS_NAMES = {
     Status.CLOSED: ("已评价", "closed"),
 }
 
+# what each step of a timeline did: action -> (zh-CN, en)
+ACTION_NAMES = {"create": ("提交", "filed"), "dispatch": ("派单", "dispatched"), "accept": ("接单", "accepted"),
+                "decline": ("退回", "declined"), "escalate": ("吹哨", "escalated"),
+                "acknowledge": ("报到", "acknowledged"), "hand_back": ("交回", "handed back"),
+                "resolve": ("办结", "resolved"), "rate": ("评价", "rated"), "close_stale": ("超期未评自动关闭", "closed unrated")}
+
 
 class Actor(StrEnum):
     """How the caller stands to one request (a user may stand in several ways)."""

@@ -5,7 +5,6 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from server.common.errors import ApiError
-from server.common.scoping import get_org_unit_or_404, manages_unit
 from server.common.security import auth_required
 from server.common.types import utcnow
 from server.extensions import db
@@ -13,16 +12,8 @@ from server.org.models import OrgUnit
 from server.stats import services
 from server.stats.models import VanguardWeight
 from server.stats.schemas import MemberStatsPageSchema, OverviewSchema, StatsArgs, WeightsSchema
-from server.visits.services import period
 
 blp = Blueprint("stats", __name__, url_prefix="/api/v1", description="Dashboards (统计)")
-
-
-def _unit_and_period(args):
-    unit_id = args.get("org_unit_id", current_user.org_unit_id)
-    if unit_id is None or not manages_unit(current_user, unit_id):
-        raise ApiError(404)
-    return get_org_unit_or_404(current_user, unit_id), *period(args)
 
 
 @blp.route("/stats/overview", methods=["GET"])
@@ -31,7 +22,7 @@ def _unit_and_period(args):
 @blp.response(200, OverviewSchema)
 def overview(args):
     """Figures for an org unit's subtree over a period (default this month), with its child units."""
-    unit, start, end = _unit_and_period(args)
+    unit, start, end = services.unit_and_period(current_user, args)
     return services.overview(unit=unit, start=start, end=end)
 
 
@@ -41,7 +32,7 @@ def overview(args):
 @blp.response(200, MemberStatsPageSchema)
 def members(args):
     """Each member's visits, errands, ratings and vanguard index for a period, ranked, with its parts."""
-    unit, start, end = _unit_and_period(args)
+    unit, start, end = services.unit_and_period(current_user, args)
     return {"items": services.member_stats(unit=unit, start=start, end=end), "weights": services.weights()}
 
 

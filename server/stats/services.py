@@ -1,11 +1,14 @@
 """Dashboards: figures for any org unit's subtree and period, rolled up the tree, and the
 vanguard index (先锋指数) of each member. Every figure is one aggregate query over the subtree."""
+from datetime import datetime
+
 from flask import current_app
 from sqlalchemy import and_, case, func, select
 
 from server.auth.models import User
 from server.common.sqlfunc import add_days, seconds_between, week_start
-from server.common.scoping import subtree_ids
+from server.common.errors import ApiError
+from server.common.scoping import get_org_unit_or_404, manages_unit, subtree_ids
 from server.common.types import utcnow
 from server.extensions import db
 from server.households.models import Household
@@ -15,6 +18,16 @@ from server.org.models import OrgClosure, OrgUnit
 from server.requests.models import Request
 from server.stats.models import VANGUARD_PARTS, VanguardWeight
 from server.visits.models import Visit
+from server.visits.services import period
+
+
+def unit_and_period(user, args: dict) -> tuple[OrgUnit, datetime, datetime]:
+    """The unit (``org_unit_id``, default the caller's own; 404 unless the caller manages it) and
+    the period (default this month) a report is about."""
+    unit_id = args.get("org_unit_id", user.org_unit_id)
+    if unit_id is None or not manages_unit(user, unit_id):
+        raise ApiError(404)
+    return get_org_unit_or_404(user, unit_id), *period(args)
 
 
 def _share(part, whole):
