@@ -148,7 +148,7 @@ PUBLIC_ROUTES = {"/api/v1/push/vapid-public-key"}
 UNIT_ROUTES = {"/api/v1/stats/overview", "/api/v1/stats/members"}
 # exports and cards are scoped like the lists they come from (tests/excel, tests/households)
 FILE_ROUTES = {"/api/v1/exports/households.<any(xlsx, csv):fmt>", "/api/v1/exports/visits.<any(xlsx, csv):fmt>",
-               "/api/v1/exports/requests.<any(xlsx, csv):fmt>", "/api/v1/exports/member-stats.<any(xlsx, csv):fmt>", "/api/v1/imports/templates/households.xlsx",
+               "/api/v1/exports/requests.<any(xlsx, csv):fmt>", "/api/v1/exports/member-stats.<any(xlsx, csv):fmt>", '/api/v1/imports/templates/<any("households", "org-units", "members"):kind>.xlsx',
                "/api/v1/households/cards"}  # cards: tests/households/test_cards.py
 
 
@@ -265,6 +265,7 @@ def test_unauthenticated_gets_401_everywhere(client, app):
             url = rule.rule
             for arg in rule.arguments:
                 url = url.replace(f"<int:{arg}>", "1").replace(f"<{arg}>", "x")
-            url = url.replace("<any(xlsx, csv):fmt>", "csv")
+            url = url.replace("<any(xlsx, csv):fmt>", "csv").replace(
+                '<any("households", "org-units", "members"):kind>', "members")
             r = client.get(url)
             assert r.status_code == 401, url

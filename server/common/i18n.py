@@ -103,6 +103,17 @@ ZH = {
     "Unknown micro-grid.": "微网格不存在或不在您的管理范围内。",
     "Several micro-grids have this name.": "有多个同名微网格，请改用唯一的名称。",
     "At most 500 cards at a time.": "每次最多打印 500 张。",
+    "Unknown org unit.": "单位不存在或不在您的管理范围内。",
+    "Several units have this name: write its path, e.g. 幸福社区/第一网格.": "有多个同名单位，请写出路径，如 幸福社区/第一网格。",
+    "A unit's name cannot hold a slash.": "单位名称不能含有斜杠 /。",
+    "Unknown level.": "层级不正确（街道、社区、网格、微网格）。",
+    "Only an admin of the whole tree can add a unit at the top.": "只有全县（区）管理员可以新增顶级单位，请填写上级。",
+    "The same unit appears more than once.": "同一单位出现了多次。",
+    "This unit exists with another level.": "该单位已存在，但层级不同。",
+    "The same username appears more than once.": "同一用户名出现了多次。",
+    "This username belongs to an account that is not a member here.": "该用户名已被其他账号使用（不是本辖区的党员）。",
+    "Not a leader: mark them 党小组长=是 or choose a leader.": "该用户不是党小组长，请在其行标明 党小组长=是。",
+    "Write 是 or 否.": "请填写 是 或 否。",
     # marshmallow defaults
     "Missing data for required field.": "缺少必填字段。",
     "Unknown field.": "未知字段。",
@@ -144,6 +155,7 @@ _PATTERNS = [
     (re.compile(r"^Must be greater than or equal to (?P<min>[-\d.]+)\.$"), "Must be greater than or equal to {min}."),
     (re.compile(r"^Must be less than or equal to (?P<max>[-\d.]+)\.$"), "Must be less than or equal to {max}."),
     (re.compile(r"^Must be one of: (?P<choices>.*)\.$"), "Must be one of: {choices}."),
+    (re.compile(r"^A (?P<child>.+) cannot be placed under a (?P<parent>.+)\.$"), "A {child} cannot be placed under a {parent}."),
 ]
 
 

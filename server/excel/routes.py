@@ -9,6 +9,7 @@ from server.common.scoping import get_org_unit_or_404, household_scope, request_
 from server.common.security import auth_required
 from server.extensions import db
 from server.excel import households as hh_excel
+from server.excel import members, org_units
 from server.excel import reports
 from server.excel.tables import MAX_BYTES, BadFile, read_rows, write_csv, write_xlsx
 from server.households.models import Household
@@ -29,41 +30,49 @@ def _download(body: bytes, filename: str, mimetype: str) -> Response:
     return resp
 
 
-def import_households(data: bytes, filename: str, *, user_id: int | None, scope_unit_id: int | None,
-                      progress=None) -> dict:
+IMPORTERS = {"households": hh_excel, "org-units": org_units, "members": members}
+SHEET_TITLES = {"households": "住户", "org-units": "组织", "members": "党员"}
+
+
+def import_file(kind: str, data: bytes, filename: str, *, user_id: int | None, scope_unit_id: int | None,
+                progress=None) -> dict:
     """Read, check every row, and save all or nothing. Raises ApiError(422) listing the bad rows."""
+    importer = IMPORTERS[kind]
     try:
         header, rows = read_rows(data, filename)
     except BadFile as exc:
         raise ApiError(422, str(exc), errors={"file": [str(exc)]}) from None
-    clean, errors = hh_excel.parse(header, rows, scope_unit_id=scope_unit_id)
+    clean, errors = importer.parse(header, rows, scope_unit_id=scope_unit_id)
     if errors:
         raise ApiError(422, "Some rows are not valid; nothing was saved.", errors={"rows": errors})
-    return hh_excel.apply(clean, by_user_id=user_id, progress=progress)
+    return importer.apply(clean, by_user_id=user_id, progress=progress)
 
 
-@blp.route("/imports/households", methods=["POST"])
+@blp.route('/imports/<any("households", "org-units", "members"):kind>', methods=["POST"])
 @auth_required("admin")
-def import_households_route():
-    """Import households from an XLSX or CSV file (multipart field ``file``); all rows or none."""
+def import_route(kind):
+    """Import households, org units or members from an XLSX or CSV file (multipart field ``file``);
+    all rows or none. Re-importing a file updates in place. New members' initial passwords are in
+    the answer (``initial_passwords``), once."""
     # uploads may be large here (1 MB elsewhere); a file over 20 MB gets the importer's own clear
     # error, and only a body past twice that is cut off by the server (413)
     request.max_content_length = 2 * MAX_BYTES
     upload = request.files.get("file")
     if upload is None:
         raise ApiError(422, errors={"file": ["Missing data for required field."]})
-    result = import_households(upload.read(), upload.filename or "", user_id=current_user.id,
-                               scope_unit_id=current_user.org_unit_id)
+    result = import_file(kind, upload.read(), upload.filename or "", user_id=current_user.id,
+                         scope_unit_id=current_user.org_unit_id)
     db.session.commit()
     return result
 
 
-@blp.route("/imports/templates/households.xlsx", methods=["GET"])
+@blp.route('/imports/templates/<any("households", "org-units", "members"):kind>.xlsx', methods=["GET"])
 @auth_required("admin", "secretary")
-def households_template():
-    """The households template, with one example row."""
-    return _download(write_xlsx(list(hh_excel.COLUMNS), hh_excel.template_rows(), "住户"), "households-template.xlsx",
-                     XLSX)
+def import_template(kind):
+    """The template of an import, with example rows."""
+    importer = IMPORTERS[kind]
+    return _download(write_xlsx(list(importer.COLUMNS), importer.template_rows(), SHEET_TITLES[kind]),
+                     f"{kind}-template.xlsx", XLSX)
 
 
 @blp.route("/exports/households.<any(xlsx, csv):fmt>", methods=["GET"])

@@ -38,9 +38,10 @@ def overview(*, unit: OrgUnit, start, end) -> dict:
     now = utcnow()
     under = subtree_ids(unit.id)
     live = and_(Household.org_unit_id.in_(under), Household.archived_at.is_(None))
-    linked = select(Link.household_id).where(Link.ended_at.is_(None))
+    # correlated (one probe of the current-link index per household), not IN (every current link)
+    linked = select(Link.id).where(Link.household_id == Household.id, Link.ended_at.is_(None)).exists()
     households, linked_n, overdue = db.session.execute(
-        select(func.count(), func.sum(case((Household.id.in_(linked), 1), else_=0)),
+        select(func.count(), func.sum(case((linked, 1), else_=0)),
                func.sum(case((Household.next_due_at < now, 1), else_=0))).where(live)).one()
     cap, lcap = current_app.config["MEMBER_CAPACITY"], current_app.config["LEADER_CAPACITY"]
     active = and_(Member.org_unit_id.in_(under), Member.is_active.is_(True))
