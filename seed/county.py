@@ -3,8 +3,8 @@
 Defaults: one county, 20 streets, 200 communities, 3 000 grids, 12 000 micro-grids,
 300 000 households, 30 000 members (one leader per ten), 3 000 secretaries, 10 visits a
 household over the last year (~3 million), 200 000 requests with their timelines.
-Rows are bulk-inserted with explicit ids (Core executemany), then due dates are computed by
-the same SQL the app uses. Known logins (password ``linkage-bench``): ``bench_admin`` (the
+Rows are bulk-inserted with explicit ids (Core executemany; COPY on PostgreSQL), then due dates
+are computed by the same SQL the app uses. Known logins (password ``linkage-bench``): ``bench_admin`` (the
 county), ``bench_community_admin`` (community 1), ``bench_secretary`` (grid 1),
 ``bench_m00001`` … (members; member N is in grid (N-1)//10 + 1).
 """
@@ -39,10 +39,34 @@ CATEGORIES = ["suggestion", "complaint", "wish", "publicity", "service"]
 
 
 def _insert(model, rows, bar=None):
+    """Bulk insert in chunks: Core executemany (portable), or COPY on PostgreSQL, where executemany
+    sends one statement a row (3 million visits took two minutes; COPY takes a fraction of that)."""
+    table = model.__table__
+    copy = db.session.get_bind().dialect.name == "postgresql"
     for i in range(0, len(rows), CHUNK):
-        db.session.execute(model.__table__.insert(), rows[i:i + CHUNK])
+        chunk = rows[i:i + CHUNK]
+        if copy:
+            _copy(table, chunk)
+        else:
+            db.session.execute(table.insert(), chunk)
         if bar is not None:
-            bar.update(len(rows[i:i + CHUNK]))
+            bar.update(len(chunk))
+
+
+def _copy(table, rows) -> None:
+    """``COPY table FROM STDIN`` on the session's connection (same transaction), each value passed
+    through its column type's bind processing as an INSERT would."""
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect
+    cols = list(rows[0])
+    procs = [table.c[c].type.bind_processor(dialect) for c in cols]
+    quote = dialect.identifier_preparer.quote
+    cursor = db.session.connection().connection.dbapi_connection.cursor()
+    with cursor.copy(f"COPY {quote(table.name)} ({', '.join(quote(c) for c in cols)}) FROM STDIN") as cp:
+        for row in rows:
+            cp.write_row([p(row[c]) if p else row[c] for c, p in zip(cols, procs)])
+    cursor.close()
 
 
 def seed_county(*, households: int = 300_000, rng_seed: int = 20261122, visits_per_household: int = 10,
@@ -194,13 +218,11 @@ def seed_county(*, households: int = 300_000, rng_seed: int = 20261122, visits_p
                               "visited_at": when, "kind": "night" if rng.random() < 0.15 else "regular",
                               "notes": None, "created_at": when, "updated_at": when})
             if len(batch) >= CHUNK:
-                db.session.execute(Visit.__table__.insert(), batch)
-                bar.update(len(batch))
+                _insert(Visit, batch, bar)
                 n_visits += len(batch)
                 batch = []
         if batch:
-            db.session.execute(Visit.__table__.insert(), batch)
-            bar.update(len(batch))
+            _insert(Visit, batch, bar)
             n_visits += len(batch)
 
     # --- requests: most closed, some open in every state
@@ -249,13 +271,13 @@ def seed_county(*, households: int = 300_000, rng_seed: int = 20261122, visits_p
                                "to_status": targets[action], "at": created + step * i, "note": None})
                 before = targets[action]
             if len(reqs) >= CHUNK:
-                db.session.execute(Request.__table__.insert(), reqs)
-                db.session.execute(RequestEvent.__table__.insert(), events)
+                _insert(Request, reqs)
+                _insert(RequestEvent, events)
                 bar.update(len(reqs))
                 reqs, events = [], []
         if reqs:
-            db.session.execute(Request.__table__.insert(), reqs)
-            db.session.execute(RequestEvent.__table__.insert(), events)
+            _insert(Request, reqs)
+            _insert(RequestEvent, events)
             bar.update(len(reqs))
 
     click.echo("计算走访到期 computing due dates …")
