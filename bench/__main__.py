@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -42,16 +43,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def checkpoint(db: Path) -> None:
+    """Fold SQLite's write-ahead log into the database file, so that the file alone is the whole set
+    (runs copy the file, not its -wal)."""
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+
+
 def build(db: Path, households: int, rebuild: bool) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "FLASK_APP": "wsgi"}
     if db.exists() and not rebuild:
         print(f"using {db.relative_to(ROOT)} (--rebuild to make it anew); migrating it to the current schema")
         subprocess.run([BIN / "flask", "db", "upgrade"], env=env, check=True, cwd=ROOT, capture_output=True)
+        checkpoint(db)
         return
     for f in db.parent.glob(db.name + "*"):
         f.unlink()
+    # Built aside and renamed when complete: an interrupted build is never taken for a finished set.
+    building = db.with_name(db.name + ".building")
+    env["DATABASE_URL"] = f"sqlite:///{building}"
+    print(f"building {db.relative_to(ROOT)} (flask db upgrade + flask seed county --households {households}) …",
+          flush=True)
     subprocess.run([BIN / "flask", "db", "upgrade"], env=env, check=True, cwd=ROOT, capture_output=True)
-    subprocess.run([BIN / "flask", "seed", "county", "--households", str(households)], env=env, check=True, cwd=ROOT)
+    # requests scale with the county (200 000 for 300 000 households), so small sets build quickly
+    subprocess.run([BIN / "flask", "seed", "county", "--households", str(households),
+                    "--requests", str(max(1000, households * 2 // 3))], env=env, check=True, cwd=ROOT)
+    checkpoint(building)
+    building.rename(db)
 
 
 def prepare(db: Path, n_members: int, n_dispatch: int) -> dict:
@@ -78,8 +99,10 @@ def prepare(db: Path, n_members: int, n_dispatch: int) -> dict:
             return issue_tokens(user=user)["access_token"]
 
         members = []
-        for i in range(1, n_members + 1):
-            name = f"bench_m{i * 7:05d}"  # spread over grids
+        total = sqla.session.scalar(select(sqla.func.count()).select_from(Member))
+        step = max(1, total // n_members)
+        for i in range(1, min(n_members, total) + 1):
+            name = f"bench_m{i * step:05d}"  # spread over the county's grids
             m = sqla.session.scalar(select(Member).join(User).where(User.username == name))
             hh = sqla.session.scalar(select(Link.household_id).where(Link.member_id == m.id, Link.ended_at.is_(None)))
             if hh is not None:
@@ -88,7 +111,8 @@ def prepare(db: Path, n_members: int, n_dispatch: int) -> dict:
         grid1, grid2 = sqla.session.scalars(select(OrgUnit.id).where(OrgUnit.level == "grid").order_by(OrgUnit.id)
                                             .limit(2)).all()
         community1 = sqla.session.scalar(select(OrgUnit.id).where(OrgUnit.level == "community").order_by(OrgUnit.id))
-        out.update(grid=grid1, grid2=grid2, secretary2=token("bench_sec00002"), community=community1,
+        county = sqla.session.scalar(select(OrgUnit.id).where(OrgUnit.parent_id.is_(None)))
+        out.update(county=county, grid=grid1, grid2=grid2, secretary2=token("bench_sec00002"), community=community1,
                    secretary=token("bench_secretary"),
                    community_admin=token("bench_community_admin"), admin=token("bench_admin"),
                    password=("bench_m00011", "linkage-bench"))
@@ -161,6 +185,29 @@ def run_wrk(base: str, lines: list[str], *, duration: int, connections: int, thr
     r = json.loads(m.group(1))
     r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
     return r
+
+
+def server_cpu_seconds(master: int) -> float | None:
+    """CPU time (user + system) used so far by gunicorn's master and workers, from /proc (Linux).
+
+    Per request it is the figure that other work on a shared machine barely moves, where requests/s
+    and latency move a lot: the cost of the route itself."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    try:
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat") as fh:
+                    fields = fh.read().rpartition(")")[2].split()
+            except OSError:
+                continue
+            if int(entry.name) == master or int(fields[1]) == master:  # fields[1]: the parent's pid
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+    except OSError:
+        return None
+    return total / ticks
 
 
 def serve(db: Path, port: int, workers: int, threads: int):
@@ -246,6 +293,12 @@ def run(args, pristine: Path, db: Path) -> None:
             {"assignee_id": aid}) for rid, aid in p["dispatch"]], args.connections, "p95 < 30 ms"),
         ("GET /requests?status=submitted (board)",
          [f"GET\t/api/v1/requests?status=submitted&org_unit_id={p['grid2']}\t{p['secretary2']}\t"], 4, "< 50 ms"),
+        ("GET /stats/overview (county)", [f"GET\t/api/v1/stats/overview?org_unit_id={p['county']}\t{p['admin']}\t"],
+         1, "< 500 ms"),
+        ("GET /stats/overview (grid)", [f"GET\t/api/v1/stats/overview?org_unit_id={p['grid2']}\t{p['secretary2']}\t"],
+         1, "< 50 ms"),
+        ("GET /stats/members (community)",
+         [f"GET\t/api/v1/stats/members?org_unit_id={p['community']}\t{p['community_admin']}\t"], 1, "< 300 ms"),
         # last: argon2 keeps the cores busy for a while after wrk stops
         ("POST /auth/login", ["POST\t/api/v1/auth/login\t\t" + json.dumps({"username": m["username"],
                                                                           "password": "linkage-bench"}) for m in ms],
@@ -260,7 +313,10 @@ def run(args, pristine: Path, db: Path) -> None:
             threads = 1 if conns < 2 else 2
             run_wrk(base, lines, duration=2, connections=conns, threads=threads) if "dispatch" not in name else None
             print(f"… {name} ({conns} connections, {args.duration} s)", flush=True)
+            cpu = server_cpu_seconds(server.pid)
             r = run_wrk(base, lines, duration=args.duration, connections=conns, threads=threads)
+            after = server_cpu_seconds(server.pid)
+            r["cpu_ms"] = (after - cpu) * 1000 / r["requests"] if cpu is not None and after and r["requests"] else None
             results.append((name, conns, target, r))
     finally:
         server.terminate()
@@ -268,11 +324,13 @@ def run(args, pristine: Path, db: Path) -> None:
     base_rps = results[0][3]["rps"]
     print()
     print(f"{'route':<56} {'conns':>5} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} "
-          f"{'vs base':>7}  target")
+          f"{'vs base':>7} {'cpu ms':>6}  target")
     for name, conns, target, r in results:
+        cpu = f"{r['cpu_ms']:>6.2f}" if r.get("cpu_ms") is not None else f"{'':>6}"
         print(f"{name:<56} {conns:>5} {r['rps']:>8.0f} {r['p50'] / 1000:>7.1f} {r['p95'] / 1000:>7.1f} "
-              f"{r['p99'] / 1000:>7.1f} {r['status_errors'] + r['socket_errors']:>6} {r['rps'] / base_rps:>7.0%}  "
-              f"{target or ''}")
+              f"{r['p99'] / 1000:>7.1f} {r['status_errors'] + r['socket_errors']:>6} {r['rps'] / base_rps:>7.0%} "
+              f"{cpu}  {target or ''}")
+    print("cpu ms: the server's CPU time (gunicorn master and workers, user + system) per request of the run")
     print()
     from bench.inproc import push_rates, rule_scan
     fresh_copy(pristine, db)  # the scan sees the county as seeded, not the run's extra requests
