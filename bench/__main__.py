@@ -58,6 +58,8 @@ def build(db: Path, households: int, rebuild: bool) -> None:
     if db.exists() and not rebuild:
         print(f"using {db.relative_to(ROOT)} (--rebuild to make it anew); migrating it to the current schema")
         subprocess.run([BIN / "flask", "db", "upgrade"], env=env, check=True, cwd=ROOT, capture_output=True)
+        # an upgrade may leave the dashboards' daily rollups to recompute: do it now, not in a timed request
+        subprocess.run([BIN / "flask", "stats", "refresh"], env=env, check=True, cwd=ROOT)
         checkpoint(db)
         return
     for f in db.parent.glob(db.name + "*"):

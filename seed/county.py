@@ -23,6 +23,7 @@ from server.links.models import LeaderLink, Link
 from server.members.models import Member
 from server.org.models import Department, OrgClosure, OrgUnit
 from server.requests.models import Request, RequestEvent, ServiceItem
+from server.stats import rollup
 from server.visits.cadence import refresh_due
 from server.visits.models import Visit
 
@@ -282,6 +283,8 @@ def seed_county(*, households: int = 300_000, rng_seed: int = 20261122, visits_p
 
     click.echo("计算走访到期 computing due dates …")
     refresh_due(last_visit=True)
+    click.echo("统计汇总 daily rollups of the dashboards …")
+    rollup.rebuild()
     if db.session.get_bind().dialect.name == "postgresql":
         for table in ("org_units", "households", "users", "members", "links", "leader_links", "departments",
                       "visits", "requests", "request_events", "service_items"):

@@ -22,6 +22,7 @@ from server.org.models import Department, OrgClosure
 from server.requests.models import RequestEvent, ServiceItem
 from server.requests.services import create_request, transition
 from server.org.services import create_unit
+from server.stats import rollup
 from server.visits.cadence import refresh_due
 from server.visits.models import Visit, VisitConcern
 
@@ -254,6 +255,7 @@ def seed_demo(*, progress: bool = True) -> None:
 
     db.session.flush()
     n_requests = _seed_requests(rng, grids, demo_member_households)
+    rollup.rebuild()
     db.session.commit()
     n_hh = sum(len(v) for v in households_by_mg.values())
     click.echo(f"Demo loaded: {len(microgrids)} micro-grids, {len(microgrids) * MEMBERS_PER_MICROGRID} members, "

@@ -53,11 +53,13 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     from server.excel.cli import import_cli
     from server.push.cli import push_cli
     from server.requests.cli import requests_cli
+    from server.stats.cli import stats_cli
     app.cli.add_command(seed_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(requests_cli)
     app.cli.add_command(push_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(stats_cli)
 
     return app
 

@@ -66,7 +66,8 @@ def _seconds_between_sqlite(element, compiler, **kw):
 
 
 class week_start(FunctionElement):
-    """``week_start(ts)``: the Monday (a date string, YYYY-MM-DD) of the week holding ``ts``."""
+    """``week_start(ts)``: the Monday (a date string, YYYY-MM-DD) of the China-time week holding ``ts``
+    (UTC+8 all year: China keeps no summer time)."""
 
     inherit_cache = True
     name = "week_start"
@@ -75,10 +76,29 @@ class week_start(FunctionElement):
 @compiles(week_start)
 def _week_start_default(element, compiler, **kw):
     (ts,) = list(element.clauses)
-    return f"to_char(date_trunc('week', {compiler.process(ts, **kw)}), 'YYYY-MM-DD')"
+    return f"to_char(date_trunc('week', {compiler.process(ts, **kw)} + interval '8 hours'), 'YYYY-MM-DD')"
 
 
 @compiles(week_start, "sqlite")
 def _week_start_sqlite(element, compiler, **kw):
     (ts,) = list(element.clauses)
-    return f"date({compiler.process(ts, **kw)}, '-6 days', 'weekday 1')"
+    return f"date({compiler.process(ts, **kw)}, '+8 hours', '-6 days', 'weekday 1')"
+
+
+class local_day(FunctionElement):
+    """``local_day(ts)``: the China-time date (a string, YYYY-MM-DD) of a UTC timestamp."""
+
+    inherit_cache = True
+    name = "local_day"
+
+
+@compiles(local_day)
+def _local_day_default(element, compiler, **kw):
+    (ts,) = list(element.clauses)
+    return f"to_char({compiler.process(ts, **kw)} + interval '8 hours', 'YYYY-MM-DD')"
+
+
+@compiles(local_day, "sqlite")
+def _local_day_sqlite(element, compiler, **kw):
+    (ts,) = list(element.clauses)
+    return f"date({compiler.process(ts, **kw)}, '+8 hours')"

@@ -41,7 +41,8 @@ class Household(db.Model):
 
     __table_args__ = (
         UniqueConstraint("org_unit_id", "number"),
-        Index("ix_households_unit_due", "org_unit_id", "next_due_at"),
+        # covers the per-unit counts of live and overdue households (dashboards) and the overdue lists
+        Index("ix_households_unit_live", "org_unit_id", "archived_at", "next_due_at"),
         Index("ix_households_due", "next_due_at"),
     )
 

@@ -78,6 +78,11 @@ def update_household(*, household: Household, **changes) -> Household:
         wanted = set(changes.pop("tags"))
         household.tag_rows = [t for t in household.tag_rows if t.tag in wanted] + [
             HouseholdTag(tag=t) for t in sorted(wanted - set(household.tags))]
+    if changes.get("org_unit_id", household.org_unit_id) != household.org_unit_id:
+        from server.stats import rollup
+        from server.visits.models import Visit
+        # its visits now count under another unit: every day it was visited changes
+        rollup.touch(*db.session.scalars(select(Visit.visited_at).where(Visit.household_id == household.id)))
     for key, value in changes.items():
         setattr(household, key, value.strip() if isinstance(value, str) and key != "note" else value)
     household.updated_at = utcnow()

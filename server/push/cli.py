@@ -43,17 +43,22 @@ def worker_command(poll):
     """Send pushes as they fall due and run the rule scan on its schedule, until stopped."""
     from server.push.rules import scan
     from server.push.sender import send_pending
+    from server.stats.rollup import refresh as refresh_rollups
 
     stop = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
     interval = current_app.config["RULE_SCAN_INTERVAL_SECONDS"]
-    next_scan = 0.0
+    next_scan = next_rollup = 0.0
     click.echo("push worker started")
     while not stop["now"]:
         try:
             if time.monotonic() >= next_scan:
                 click.echo(f"rule scan: {scan()}")
                 next_scan = time.monotonic() + interval
+            if time.monotonic() >= next_rollup:  # so that dashboards seldom have a day to recompute
+                if refresh_rollups():
+                    db.session.commit()
+                next_rollup = time.monotonic() + 60
             counts = send_pending()
             if any(counts.values()):
                 click.echo(f"sent: {counts}")

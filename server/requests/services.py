@@ -15,6 +15,7 @@ from server.org.models import Department, OrgClosure, OrgUnit
 from server.push.rules import on_request_transition
 from server.requests.flows import TRANSITIONS, Actor, Status
 from server.requests.models import DEFAULT_DAYS, Request, RequestEvent, ServiceItem
+from server.stats import rollup
 
 STALE_AFTER = timedelta(days=7)
 CONFLICT = "This request was changed by someone else. Reload and try again."
@@ -123,6 +124,7 @@ def create_request(*, user, category: str, title: str, description: str | None, 
             raise
         return existing, False
     _event(req, actor_id=user.id, action="create", from_status=None, at=now)
+    rollup.touch(now)
     db.session.flush()
     return req, True
 
@@ -203,6 +205,7 @@ def transition(*, req: Request, action: str, user=None, note: str | None = None,
     _event(req, actor_id=user.id if user is not None else None, action=action, from_status=before, note=note,
            at=now)
     on_request_transition(req, action)  # its reminders land in the same transaction
+    rollup.touch(req.created_at, now)  # the day it was filed (its status) and today (resolved, rated)
     db.session.flush()
     return req
 

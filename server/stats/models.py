@@ -1,5 +1,5 @@
 """Weights of the vanguard index (先锋指数), set by an admin."""
-from sqlalchemy import Float, ForeignKey, String
+from sqlalchemy import Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.common.types import UTCDateTime, utcnow
@@ -23,3 +23,44 @@ class VanguardWeight(db.Model):
     weight: Mapped[float] = mapped_column(Float)
     updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class StatsVisitDay(db.Model):
+    """Visits of one China-time day under an org unit of a rollup level (county, street, community),
+    so that a dashboard of a big unit reads a row a day instead of every visit."""
+
+    __tablename__ = "stats_visit_days"
+
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, China time
+    visits: Mapped[int] = mapped_column(Integer, default=0)
+    night_visits: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatsRequestDay(db.Model):
+    """Requests under a rollup-level unit, per day, bag and current status: filed that day (and how
+    many of those got a first answer within 24 hours), resolved that day (on time), rated that day
+    (4–5 stars)."""
+
+    __tablename__ = "stats_request_days"
+
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    category: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    replied: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    on_time: Mapped[int] = mapped_column(Integer, default=0)
+    rated: Mapped[int] = mapped_column(Integer, default=0)
+    happy: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatsDirtyDay(db.Model):
+    """A day whose rollup rows are out of date: written in the same transaction as the change,
+    recomputed before the next dashboard reads that day (or by the worker)."""
+
+    __tablename__ = "stats_dirty_days"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    changes: Mapped[int] = mapped_column(Integer, default=1)  # bumped by each change: see rollup.touch

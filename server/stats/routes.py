@@ -23,7 +23,9 @@ blp = Blueprint("stats", __name__, url_prefix="/api/v1", description="Dashboards
 def overview(args):
     """Figures for an org unit's subtree over a period (default this month), with its child units."""
     unit, start, end = services.unit_and_period(current_user, args)
-    return services.overview(unit=unit, start=start, end=end)
+    result = services.overview(unit=unit, start=start, end=end)
+    db.session.commit()  # the rollup days it recomputed
+    return result
 
 
 @blp.route("/stats/members", methods=["GET"])

@@ -7,6 +7,7 @@ from server.common.errors import ApiError, field_error
 from server.common.types import utcnow
 from server.extensions import db
 from server.households.models import Household
+from server.stats import rollup
 from server.visits.cadence import refresh_due
 from server.visits.models import Visit, VisitConcern, VisitRevision
 from server.visits.schemas import LOCAL_TZ
@@ -51,6 +52,7 @@ def log_visit(*, user, household: Household, visited_at: datetime | None, kind: 
     db.session.add(visit)
     db.session.flush()
     refresh_due(where=Household.id == household.id, last_visit=True)
+    rollup.touch(visited_at)
     if open_request:
         from server.requests.services import create_request
 
@@ -77,6 +79,7 @@ def correct_visit(*, user, visit: Visit, changes: dict) -> Visit:
         changes["visited_at"] = changes["visited_at"].astimezone(timezone.utc)
         check_visit_time(changes["visited_at"], now)
     db.session.add(VisitRevision(visit_id=visit.id, editor_id=user.id, before=snapshot(visit), edited_at=now))
+    rollup.touch(visit.visited_at, changes.get("visited_at"))  # its day (and kind) may change
     _apply(visit, **changes)
     visit.updated_at = now
     db.session.flush()
