@@ -77,6 +77,7 @@ class Request(db.Model):
         Index("ix_requests_department_status", "department_id", "status"),
         Index("ix_requests_household", "household_id", "created_at"),
         Index("ix_requests_status_due", "status", "due_at"),
+        Index("ix_requests_created", "created_at"),  # dashboards: filed in a period
         Index("ix_requests_resolved", "resolved_at"),  # dashboards: resolved in a period
     )
 

@@ -32,7 +32,7 @@ class StatsVisitDay(db.Model):
     __tablename__ = "stats_visit_days"
 
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), primary_key=True)
-    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, China time
+    day: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)  # YYYY-MM-DD, China time
     visits: Mapped[int] = mapped_column(Integer, default=0)
     night_visits: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -45,7 +45,7 @@ class StatsRequestDay(db.Model):
     __tablename__ = "stats_request_days"
 
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), primary_key=True)
-    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
     category: Mapped[str] = mapped_column(String(16), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), primary_key=True)
     created: Mapped[int] = mapped_column(Integer, default=0)

@@ -58,14 +58,12 @@ def touch(*timestamps) -> None:
                                                   set_={"changes": StatsDirtyDay.changes + 1}))
 
 
-def _big_units():
-    return select(OrgUnit.id).where(OrgUnit.level.in_(ROLLUP_LEVELS))
-
-
 def _recompute(days: list[str] | None) -> None:
     """Delete and recompute the rollup rows of ``days`` (None: every day)."""
     c = OrgClosure
-    big = c.ancestor_id.in_(_big_units())
+    # through a join to each ancestor's row, not "ancestor IN (the big units)": that list would be
+    # probed once per micro-grid and big unit
+    big = OrgUnit.level.in_(ROLLUP_LEVELS)
 
     def within(column):
         if days is None:
@@ -76,36 +74,42 @@ def _recompute(days: list[str] | None) -> None:
     for model in (StatsVisitDay, StatsRequestDay):
         db.session.execute(delete(model).where(model.day.in_(days)) if days is not None else delete(model))
 
+    # Counted per micro-grid first (the day's rows found through their time index), then summed up
+    # the closure table: joined the other way round, the planner walks every household of the county.
     vday = local_day(Visit.visited_at)
+    per_unit = (select(Household.org_unit_id.label("unit"), vday.label("day"), func.count().label("n"),
+                       func.sum(case((Visit.kind == "night", 1), else_=0)).label("night"))
+                .select_from(Visit).join(Household, Household.id == Visit.household_id)
+                .where(within(Visit.visited_at)).group_by(Household.org_unit_id, vday).subquery())
     db.session.execute(insert(StatsVisitDay).from_select(
         ["org_unit_id", "day", "visits", "night_visits"],
-        select(c.ancestor_id, vday, func.count(), func.sum(case((Visit.kind == "night", 1), else_=0)))
-        .select_from(Visit).join(Household, Household.id == Visit.household_id)
-        .join(c, c.descendant_id == Household.org_unit_id)
-        .where(big, within(Visit.visited_at)).group_by(c.ancestor_id, vday)))
+        select(c.ancestor_id, per_unit.c.day, func.sum(per_unit.c.n), func.sum(per_unit.c.night))
+        .join(c, c.descendant_id == per_unit.c.unit).join(OrgUnit, OrgUnit.id == c.ancestor_id).where(big)
+        .group_by(c.ancestor_id, per_unit.c.day)))
 
-    def part(column, created, replied, resolved, on_time, rated, happy):
-        return (select(c.ancestor_id.label("unit"), local_day(column).label("day"), Request.category.label("category"),
-                       Request.status.label("status"), literal(created).label("created"),
-                       replied.label("replied"), literal(resolved).label("resolved"), on_time.label("on_time"),
-                       literal(rated).label("rated"), happy.label("happy"))
-                .select_from(Request).join(c, c.descendant_id == Request.org_unit_id)
-                .where(big, within(column)))
+    figures = ("created", "replied", "resolved", "on_time", "rated", "happy")
 
-    zero = literal(0)
+    def part(column, **counted):
+        day = local_day(column)
+        return (select(Request.org_unit_id.label("unit"), day.label("day"), Request.category.label("category"),
+                       Request.status.label("status"),
+                       *(func.sum(counted.get(f, literal(0))).label(f) for f in figures))
+                .where(within(column)).group_by(Request.org_unit_id, day, Request.category, Request.status))
+
+    one = literal(1)
     replied = case((and_(Request.first_response_at.is_not(None),
                          Request.first_response_at <= add_days(Request.created_at, 1)), 1), else_=0)
     parts = union_all(
-        part(Request.created_at, 1, replied, 0, zero, 0, zero),
-        part(Request.resolved_at, 0, zero, 1, case((Request.resolved_at <= Request.due_at, 1), else_=0), 0, zero),
-        part(Request.rated_at, 0, zero, 0, zero, 1, case((Request.rating >= 4, 1), else_=0)),
+        part(Request.created_at, created=one, replied=replied),
+        part(Request.resolved_at, resolved=one, on_time=case((Request.resolved_at <= Request.due_at, 1), else_=0)),
+        part(Request.rated_at, rated=one, happy=case((Request.rating >= 4, 1), else_=0)),
     ).subquery()
     db.session.execute(insert(StatsRequestDay).from_select(
-        ["org_unit_id", "day", "category", "status", "created", "replied", "resolved", "on_time", "rated", "happy"],
-        select(parts.c.unit, parts.c.day, parts.c.category, parts.c.status, func.sum(parts.c.created),
-               func.sum(parts.c.replied), func.sum(parts.c.resolved), func.sum(parts.c.on_time),
-               func.sum(parts.c.rated), func.sum(parts.c.happy))
-        .group_by(parts.c.unit, parts.c.day, parts.c.category, parts.c.status)))
+        ["org_unit_id", "day", "category", "status", *figures],
+        select(c.ancestor_id, parts.c.day, parts.c.category, parts.c.status,
+               *(func.sum(parts.c[f]) for f in figures))
+        .join(c, c.descendant_id == parts.c.unit).join(OrgUnit, OrgUnit.id == c.ancestor_id).where(big)
+        .group_by(c.ancestor_id, parts.c.day, parts.c.category, parts.c.status)))
 
 
 def refresh() -> int:
