@@ -350,10 +350,15 @@ def run(args, pristine: Path, db: Path) -> None:
               f"{cpu}  {target or ''}")
     print("cpu ms: the server's CPU time (gunicorn master and workers, user + system) per request of the run")
     print()
-    from bench.inproc import push_rates, rule_scan
+    # each in a fresh process: what this one did before (a server, a scan's objects) must not weigh
+    # on the next figure
     fresh_copy(pristine, db)  # the scan sees the county as seeded, not the run's extra requests
-    rule_scan(db)
-    push_rates()
+    inproc = [[sys.executable, "-m", "bench.inproc", "rule_scan", str(db)],
+              [sys.executable, "-m", "bench.inproc", "push_rates"]]
+    if not only or any(o in "import" for o in only):
+        inproc.append([sys.executable, "-m", "bench.inproc", "import_rate", str(db)])
+    for cmd in inproc:
+        subprocess.run(cmd, check=True, cwd=ROOT)
     if any(r["status_errors"] + r["socket_errors"] for *_, r in results):
         sys.exit(1)
 

@@ -2,7 +2,7 @@
 nothing is saved. Re-importing a file updates in place: a row's key is its micro-grid and 户号."""
 import re
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from server.auth.models import User
 from server.common.scoping import subtree_ids
@@ -131,10 +131,14 @@ def apply(rows: list[dict], *, by_user_id: int | None, progress=None) -> dict:
             for hid, u, num in inserted:
                 existing[(u, num)] = hid
             created += len(new)
-        for r in old:
-            db.session.execute(Household.__table__.update().where(Household.id == existing[(r["org_unit_id"], r["number"])])
-                               .values(address=r["address"], head_name=r["head_name"], phone=r["phone"],
-                                       size=r["size"], updated_at=now, archived_at=None))
+        if old:  # one executemany for the chunk, not a statement per row
+            t = Household.__table__
+            db.session.execute(
+                t.update().where(t.c.id == bindparam("hid")).values(
+                    address=bindparam("address"), head_name=bindparam("head_name"), phone=bindparam("phone"),
+                    size=bindparam("size"), updated_at=now, archived_at=None),
+                [{"hid": existing[(r["org_unit_id"], r["number"])], "address": r["address"],
+                  "head_name": r["head_name"], "phone": r["phone"], "size": r["size"]} for r in old])
         updated += len(old)
         ids = [existing[(r["org_unit_id"], r["number"])] for r in chunk]
         db.session.execute(HouseholdTag.__table__.delete().where(HouseholdTag.household_id.in_(ids)))
