@@ -1,5 +1,5 @@
 """/households, /me/households and /tags."""
-from flask import current_app, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import exists, or_, select
@@ -132,8 +132,14 @@ def my_households():
     mid = current_user.member_id
     if mid is None:
         raise ApiError(403)
-    return services.my_households(member_id=mid, member={"id": mid, "name": current_user.name,
-                                                          "phone": current_user.phone})
+    rows = services.my_households(member_id=mid, member={"id": mid, "name": current_user.name,
+                                                         "phone": current_user.phone})
+    # The app's hottest read answers plain JSON built here, as HouseholdSchema would dump it (a test
+    # holds the two equal): the schema's dump was a sixth of the request.
+    for row in rows:
+        for key in ("last_visit_at", "next_due_at"):
+            row[key] = row[key].isoformat() if row[key] is not None else None
+    return jsonify(rows)
 
 
 @blp.route("/tags", methods=["GET"])

@@ -149,6 +149,25 @@ def test_me_households(client, world):
     assert {"last_visit_at", "next_due_at", "overdue"} <= set(h1)
 
 
+def test_me_households_is_what_the_documented_schema_dumps(client, world):
+    """The route writes its JSON itself (it is the hottest read); it must be exactly the schema's dump."""
+    import json
+
+    from server.households.schemas import HouseholdSchema
+    from server.households.services import my_households
+
+    r = client.get("/api/v1/me/households", headers=world.headers("member1"))
+    from server.auth.models import User
+    user = db.session.get(User, world.member1.user_id)
+    member = {"id": world.member1.id, "name": user.name, "phone": user.phone}
+    dumped = json.loads(json.dumps(HouseholdSchema(many=True).dump(my_households(member_id=world.member1.id,
+                                                                                 member=member))))
+    assert r.json == dumped and len(dumped) == 3
+    assert all(set(row) == set(HouseholdSchema().fields) for row in r.json)
+    assert any(row["last_visit_at"] for row in r.json)  # the datetimes are there, ISO 8601 with an offset
+    assert all(row["next_due_at"].endswith("+00:00") for row in r.json if row["next_due_at"])
+
+
 def test_tags_catalogue_in_both_languages(client, world):
     zh = {t["code"]: t["name"] for t in client.get("/api/v1/tags", headers=world.headers("member1")).json}
     en = {t["code"]: t["name"] for t in client.get(
