@@ -1,4 +1,7 @@
 """Extensions, created unbound and attached in the application factory."""
+import time
+
+from flask import current_app
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -24,8 +27,33 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class CachingJWTManager(JWTManager):
+    """Verifying a token was a third of a cheap request's CPU (PyJWT decodes it three times over and
+    checks every base64 character), and a client sends the same token with every request until it
+    expires. So the claims of a token that passed verification are kept, per app, under the exact
+    token string (signature included) until the token's ``exp``; any other string, an expired
+    token, or a CSRF check goes the whole way. Revocation is not cached: the blocklist loader
+    reads the session on every request."""
+
+    MAX_TOKENS = 10_000
+
+    def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None, allow_expired: bool = False) -> dict:
+        if csrf_value is not None or allow_expired:
+            return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        verified = current_app.extensions.setdefault("linkage.verified_tokens", {})
+        claims = verified.get(encoded_token)
+        if claims is None or claims["exp"] <= time.time():
+            claims = super()._decode_jwt_from_config(encoded_token)  # raises for a bad or expired token
+            if "exp" not in claims:
+                return claims
+            if len(verified) >= self.MAX_TOKENS:
+                verified.clear()
+            verified[encoded_token] = claims
+        return dict(claims)  # a copy: callers may write into it
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-jwt = JWTManager()
+jwt = CachingJWTManager()
 api = Api()
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)

@@ -212,3 +212,45 @@ def test_revoked_sessions_are_checked_on_every_request(client, world):
     db.session.commit()
     assert_401(me(client, t["access_token"]), ENDED)
     assert db.session.scalar(select(AuthSession.user_id).where(AuthSession.id == sid)) == world.member1.user_id
+
+
+# ---- the cache of verified tokens ------------------------------------------------------
+
+def test_a_verified_token_is_kept_only_until_it_expires(app, client, world):
+    """Claims are kept under the exact token string, and only until its exp: a cached token that
+    expires is refused like any expired token; a changed signature is never a cache hit."""
+    import time
+
+    sid = new_session(world.member1.user_id)
+    with app.test_request_context():
+        short = create_access_token(identity=str(world.member1.user_id), additional_claims={"sid": sid},
+                                    expires_delta=timedelta(seconds=2))
+    assert me(client, short).status_code == 200
+    cache = app.extensions["linkage.verified_tokens"]
+    assert short in cache
+    head, body, signature = short.split(".")
+    tampered = ".".join((head, body, signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")))
+    assert_401(me(client, tampered), INVALID)
+    assert tampered not in cache
+    time.sleep(2.5)  # real time: the cache and PyJWT must agree on the clock
+    assert_401(me(client, short), ENDED)
+
+
+def test_a_cached_token_still_dies_with_its_session(client, world):
+    t = tokens_for(client)
+    for _ in range(2):
+        assert me(client, t["access_token"]).status_code == 200  # the second one from the cache
+    assert client.post("/api/v1/auth/logout", headers=bearer(t["access_token"])).status_code == 204
+    assert_401(me(client, t["access_token"]), ENDED)
+
+
+def test_tokens_are_cached_per_app(app, client, world, tmp_path):
+    """Another app (another secret) verifies for itself: a token cached by one is not taken by the other."""
+    from server import create_app
+
+    t = tokens_for(client)["access_token"]
+    assert me(client, t).status_code == 200 and t in app.extensions["linkage.verified_tokens"]
+    other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                        "JWT_SECRET_KEY": "another-secret-for-another-app-0123456789",
+                        "RATELIMIT_STORAGE_URI": "memory://"}, instance_path=str(tmp_path / "instance"))
+    assert_401(other.test_client().get("/api/v1/me", headers=bearer(t)), INVALID)
