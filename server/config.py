@@ -98,6 +98,9 @@ def load_config(app, overrides: dict | None = None) -> None:
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
         },
+        # every operation needs the token unless it says otherwise (login, bind, the VAPID key):
+        # Swagger UI's Authorize then sends it
+        "security": [{"bearerAuth": []}],
     }
     cfg.update(overrides)
 

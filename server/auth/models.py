@@ -1,5 +1,5 @@
 """Accounts, roles and login sessions."""
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.common.types import UTCDateTime, utcnow
@@ -42,6 +42,11 @@ class User(db.Model):
     @property
     def member_id(self) -> int | None:
         return self.member.id if self.member is not None else None
+
+
+# Usernames are matched without regard to case (services._same_username): this index makes that
+# match a lookup, not a scan, and keeps two spellings of one name from both being taken.
+Index("uq_users_username_lower", func.lower(User.username), unique=True)
 
 
 class UserRole(db.Model):

@@ -2,6 +2,8 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, fields, validate
 
+from server.auth.schemas import Trimmed
+
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -36,7 +38,7 @@ class MemberCreatedSchema(MemberSchema):
 
 class MemberCreateSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=3, max=64))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    name = Trimmed(required=True, validate=validate.Length(min=1, max=50))
     phone = fields.String(validate=validate.Length(max=20), load_default=None, allow_none=True)
     org_unit_id = fields.Integer(required=True)
     is_leader = fields.Boolean(load_default=False)
@@ -45,7 +47,7 @@ class MemberCreateSchema(Schema):
 
 
 class MemberUpdateSchema(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=50))
+    name = Trimmed(validate=validate.Length(min=1, max=50))
     phone = fields.String(validate=validate.Length(max=20), allow_none=True)
     org_unit_id = fields.Integer()
     is_leader = fields.Boolean()

@@ -108,6 +108,9 @@ def test_every_ref_resolves(doc):
 def test_login_body_and_error_shape_are_documented(doc):
     login = doc["paths"]["/api/v1/auth/login"]["post"]
     assert login["security"] == []
+    # every other operation needs the bearer token (so Swagger UI's Authorize sends it)
+    assert doc["security"] == [{"bearerAuth": []}]
+    assert "security" not in doc["paths"]["/api/v1/me/households"]["get"]
     schema_ref = login["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     props = doc["components"]["schemas"][schema_ref.rsplit("/", 1)[1]]["properties"]
     assert {"username", "password"} <= set(props)

@@ -89,3 +89,8 @@ def test_update_member(client, world):
     assert db.session.scalar(select(func.count()).select_from(LeaderLink).where(
         LeaderLink.leader_id == world.leader1.id, LeaderLink.ended_at.is_(None))) == 0
     assert client.patch(f"/api/v1/members/{world.member3.id}", json={"name": "x"}, headers=h).status_code == 404
+    # a name of spaces is no name; one with spaces around is kept trimmed
+    r = client.patch(f"/api/v1/members/{world.member1.id}", json={"name": "   "}, headers=h)
+    assert r.status_code == 422 and "name" in r.json["errors"]
+    r = client.patch(f"/api/v1/members/{world.member1.id}", json={"name": "  新名二 "}, headers=h)
+    assert r.status_code == 200 and r.json["name"] == "新名二"
