@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, select
 from server.auth.models import User
 from server.common.scoping import subtree_ids
 from server.common.types import utcnow
+from server.excel.tables import Columns
 from server.extensions import db
 from server.households.models import TAGS, Household, HouseholdTag
 from server.households.services import new_card_code
@@ -36,20 +37,17 @@ def _err(errors, row, column, message):
 def parse(header: list[str], rows: list[list], *, scope_unit_id: int | None) -> tuple[list[dict], list[dict]]:
     """Check every row. Returns (clean rows, errors); errors name the spreadsheet row and column."""
     errors: list[dict] = []
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        for c in missing:
-            _err(errors, 1, c, "This column is missing.")
-        return [], errors
-    index = {c: header.index(c) for c in COLUMNS if c in header}
+    columns = Columns(header, COLUMNS, REQUIRED)
+    if columns.missing:
+        return [], columns.missing
+    index = columns.index
     units = select(OrgUnit.id, OrgUnit.name).where(OrgUnit.level == "microgrid")
     if scope_unit_id is not None:
         units = units.where(OrgUnit.id.in_(subtree_ids(scope_unit_id)))
     by_name: dict[str, list[int]] = {}
     for uid, name in db.session.execute(units):
         by_name.setdefault(name, []).append(uid)
-    usernames = {str(r[index["联系党员"]]).strip() for r in rows
-                 if "联系党员" in index and len(r) > index["联系党员"] and r[index["联系党员"]] not in (None, "")}
+    usernames = {columns.cell(r, "联系党员") for r in rows} - {""}
     members = {}
     if usernames:
         q = select(User.username, Member.id, Member.org_unit_id).join(Member, Member.user_id == User.id).where(
@@ -59,8 +57,9 @@ def parse(header: list[str], rows: list[list], *, scope_unit_id: int | None) -> 
         members = {u: (mid, unit) for u, mid, unit in db.session.execute(q)}
     clean, seen = [], {}
     for n, raw in enumerate(rows, start=2):  # the spreadsheet's own row numbers (1 is the header)
-        cell = lambda col: (str(raw[index[col]]).strip() if col in index and len(raw) > index[col]  # noqa: E731
-                            and raw[index[col]] is not None else "")
+        def cell(col, raw=raw):
+            return columns.cell(raw, col)
+
         rec = {"row": n}
         unit = cell("微网格")
         ids = by_name.get(unit, [])

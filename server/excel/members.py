@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from server.auth.models import User, UserRole
 from server.common.scoping import subtree_ids
+from server.excel.tables import Columns
 from server.excel.units import UnitIndex
 from server.extensions import db
 from server.links.models import LeaderLink
@@ -25,18 +26,10 @@ def template_rows() -> list[list]:
 
 def parse(header: list[str], rows: list[list], *, scope_unit_id: int | None) -> tuple[list[dict], list[dict]]:
     errors: list[dict] = []
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        return [], [{"row": 1, "column": c, "message": "This column is missing."} for c in missing]
-    index = {c: header.index(c) for c in COLUMNS if c in header}
-
-    def cell(raw, col):
-        i = index.get(col)
-        if i is None or i >= len(raw) or raw[i] is None:
-            return ""
-        v = raw[i]
-        return str(int(v) if isinstance(v, float) and v.is_integer() else v).strip()  # Excel makes phones floats
-
+    columns = Columns(header, COLUMNS, REQUIRED)
+    if columns.missing:
+        return [], columns.missing
+    cell = columns.cell
     units = UnitIndex(scope_unit_id)
     names = {cell(r, "用户名").lower() for r in rows} | {cell(r, "联系组长").lower() for r in rows}
     names.discard("")

@@ -1,6 +1,7 @@
 """Org units in from spreadsheets: one row per unit, its parent named by name or path. Rows may
 name parents made by earlier rows of the same file. A unit's key is its parent and its name, so
 re-importing a file adds only what is new."""
+from server.excel.tables import Columns
 from server.excel.units import UnitIndex
 from server.org.models import LEVEL_NAMES, LEVELS, OrgUnit
 from server.org.services import child_level_ok, create_unit
@@ -21,16 +22,14 @@ def template_rows() -> list[list]:
 
 def parse(header: list[str], rows: list[list], *, scope_unit_id: int | None) -> tuple[list[dict], list[dict]]:
     errors: list[dict] = []
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        return [], [{"row": 1, "column": c, "message": "This column is missing."} for c in missing]
-    index = {c: header.index(c) for c in COLUMNS if c in header}
+    columns = Columns(header, COLUMNS, REQUIRED)
+    if columns.missing:
+        return [], columns.missing
     units = UnitIndex(scope_unit_id)
     clean = []
     for n, raw in enumerate(rows, start=2):
         def cell(col):
-            i = index.get(col)
-            return str(raw[i]).strip() if i is not None and i < len(raw) and raw[i] is not None else ""
+            return columns.cell(raw, col)
 
         def err(col, message):
             errors.append({"row": n, "column": col, "message": message})

@@ -43,6 +43,25 @@ def read_rows(data: bytes, filename: str) -> tuple[list[str], list[list]]:
     return header, rows[1:]
 
 
+class Columns:
+    """Where an import's known columns are in its header row, which required ones are missing (as
+    row errors), and each cell as trimmed text."""
+
+    def __init__(self, header: list[str], columns, required):
+        self.missing = [{"row": 1, "column": c, "message": "This column is missing."} for c in required
+                        if c not in header]
+        self.index = {c: header.index(c) for c in columns if c in header}
+
+    def cell(self, raw: list, column: str) -> str:
+        i = self.index.get(column)
+        if i is None or i >= len(raw) or raw[i] is None:
+            return ""
+        value = raw[i]
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # Excel stores 户号 101 or a phone number as 101.0
+        return str(value).strip()
+
+
 def _safe(value):
     """Text that a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):

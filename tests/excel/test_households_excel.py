@@ -53,6 +53,14 @@ def test_import_creates_then_updates_in_place(client, world):
     assert db.session.get(Household, hid).address == "幸福路 8 号（新）"
 
 
+def test_numbers_excel_stores_as_floats_are_read_as_written(client, world):
+    """Excel keeps a 户号 or a phone typed as a number as a float: 13900000001.0 must not become the phone."""
+    r = upload(client, world, xlsx([["一网格二微格", 305.0, "幸福路 9 号", "李二", 13900000001.0, 3.0, "", ""]]))
+    assert r.status_code == 200, r.json
+    hh = db.session.scalar(select(Household).where(Household.head_name == "李二"))
+    assert (hh.number, hh.phone, hh.size) == ("305", "13900000001", 3)
+
+
 def test_bad_rows_save_nothing_and_are_named(client, world):
     before = counts()
     rows = [["一网格二微格", "N-1", "幸福路 8 号", "王大", "", 3, "", ""],
