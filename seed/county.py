@@ -258,6 +258,7 @@ def seed_county(*, households: int = 300_000, rng_seed: int = 20261122, visits_p
             cat = rng.choice(CATEGORIES)
             step = timedelta(hours=rng.uniform(2, 60))
             path = paths[state]
+            created = min(created, now - step * len(path))  # every step of its timeline in the past
             req = {"id": rid, "household_id": h, "org_unit_id": hh_unit[h], "category": cat, "title": "群众诉求",
                    "description": None, "source": "app", "status": state, "assignee_id": who[0] if path else None,
                    "department_id": None, "created_by_id": 1, "created_at": created,
