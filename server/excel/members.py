@@ -117,15 +117,17 @@ def apply(rows: list[dict], *, by_user_id: int | None, progress=None) -> dict:
         if progress:
             progress(1)
     db.session.flush()
-    for r in rows:
-        if r["leader"] is None:
-            continue
-        member = by_username[r["username"].lower()]
-        leader = by_username.get(r["leader"]) or db.session.scalar(
-            select(Member).join(User).where(func.lower(User.username) == r["leader"]))
-        current = db.session.scalar(select(LeaderLink.leader_id).where(LeaderLink.member_id == member.id,
-                                                                       LeaderLink.ended_at.is_(None)))
-        if current != leader.id:
+    led = [r for r in rows if r["leader"] is not None]
+    outside = {r["leader"] for r in led} - set(by_username)  # leaders already in the tree, not in the file
+    if outside:
+        by_username |= {m.user.username.lower(): m for m in db.session.scalars(
+            select(Member).join(User).where(func.lower(User.username).in_(outside)))}
+    current = dict(db.session.execute(select(LeaderLink.member_id, LeaderLink.leader_id).where(
+        LeaderLink.member_id.in_([by_username[r["username"].lower()].id for r in led]),
+        LeaderLink.ended_at.is_(None))).all()) if led else {}
+    for r in led:
+        member, leader = by_username[r["username"].lower()], by_username[r["leader"]]
+        if current.get(member.id) != leader.id:
             link_leader(leader=leader, member=member, replace=True, by_user_id=by_user_id)
             linked += 1
     return {"created": created, "updated": updated, "linked": linked, "initial_passwords": passwords}

@@ -35,11 +35,11 @@ def parse(header: list[str], rows: list[list], *, scope_unit_id: int | None) -> 
             errors.append({"row": n, "column": col, "message": message})
 
         name, level = cell("名称"), LEVEL_BY_NAME.get(cell("层级"))
-        if not name:
-            err("名称", "Missing data for required field.")
-        elif len(name) > 100 or "/" in name:
-            err("名称", "Longer than maximum length {max}.".replace("{max}", "100") if len(name) > 100
-                else "A unit's name cannot hold a slash.")
+        name_error = ("Missing data for required field." if not name else
+                      "Longer than maximum length 100." if len(name) > 100 else
+                      "A unit's name cannot hold a slash." if "/" in name else None)
+        if name_error:
+            err("名称", name_error)
         if level is None:
             err("层级", "Unknown level." if cell("层级") else "Missing data for required field.")
         parent, parent_text = None, cell("上级")
@@ -51,7 +51,7 @@ def parse(header: list[str], rows: list[list], *, scope_unit_id: int | None) -> 
         elif scope_unit_id is not None:
             err("上级", "Only an admin of the whole tree can add a unit at the top.")
             continue
-        if not name or level is None or len(name) > 100 or "/" in name:
+        if name_error or level is None:
             continue
         existing = units.child(parent, name)
         if existing is not None:

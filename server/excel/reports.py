@@ -32,8 +32,13 @@ YES_NO = (("是", "yes"), ("否", "no"))
 CHUNK = 2000  # ids per IN (...) when loading concerns and timelines
 
 
+def _lang() -> int:
+    """Which of a (zh-CN, en) pair to write."""
+    return 0 if current_locale() == "zh-CN" else 1
+
+
 def header(columns) -> list[str]:
-    idx = 0 if current_locale() == "zh-CN" else 1
+    idx = _lang()
     return [c[idx] for c in columns]
 
 
@@ -56,7 +61,7 @@ def _by_id(stmt_for_ids, ids: list[int]) -> dict[int, list]:
 
 def visit_rows(stmt):
     """Rows for the visits ``stmt`` (a ``select(Visit)`` joined to Household) selects, oldest first."""
-    idx = 0 if current_locale() == "zh-CN" else 1
+    idx = _lang()
     q = (stmt.with_only_columns(Visit.id, Visit.visited_at, Visit.kind, OrgUnit.name, Household.number,
                                 Household.address, Household.head_name, User.name, Visit.notes)
          .join(OrgUnit, OrgUnit.id == Household.org_unit_id)
@@ -74,7 +79,7 @@ def visit_rows(stmt):
 def request_rows(stmt):
     """Rows for the requests ``stmt`` (a ``select(Request)``) selects, oldest first, each with its
     whole timeline in one cell: one line per step (time, who, what, from → to, note)."""
-    idx = 0 if current_locale() == "zh-CN" else 1
+    idx = _lang()
     assignee = aliased(User)
     q = (stmt.with_only_columns(Request.id, Request.created_at, Request.category, Request.title, Request.description,
                                 Request.source, Request.external_ref, Request.status, OrgUnit.name, Household.number,

@@ -84,16 +84,18 @@ def export_households(fmt):
     if unit is not None:
         get_org_unit_or_404(current_user, unit)
         stmt = stmt.where(Household.org_unit_id.in_(subtree_ids(unit)))
-    rows = hh_excel.export_rows(stmt)
+    return _table(fmt, "households", hh_excel.EXPORT_HEADER, hh_excel.export_rows(stmt), "住户")
+
+
+def _table(fmt: str, name: str, header: list[str], rows, title: str) -> Response:
     if fmt == "csv":
-        return _download(write_csv(hh_excel.EXPORT_HEADER, rows), "households.csv", "text/csv")
-    return _download(write_xlsx(hh_excel.EXPORT_HEADER, rows, "住户"), "households.xlsx", XLSX)
+        return _download(write_csv(header, rows), f"{name}.csv", "text/csv")
+    return _download(write_xlsx(header, rows, title), f"{name}.xlsx", XLSX)
 
 
 def _report(fmt: str, name: str, columns, rows, title: str) -> Response:
-    if fmt == "csv":
-        return _download(write_csv(reports.header(columns), rows), f"{name}.csv", "text/csv")
-    return _download(write_xlsx(reports.header(columns), rows, title), f"{name}.xlsx", XLSX)
+    """A report whose header is in the caller's language."""
+    return _table(fmt, name, reports.header(columns), rows, title)
 
 
 def _within(stmt, unit_column, args):

@@ -15,7 +15,9 @@ from server.households.models import Household, HouseholdTag
 from server.links.models import Link
 from server.members.models import Member
 from server.org.models import OrgClosure, OrgUnit
+from server.stats import rollup
 from server.visits.cadence import days_overdue, refresh_due
+from server.visits.models import Visit
 
 # Crockford base32 without I, L, O, U: no letters that read as digits on a printed card.
 CARD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -80,8 +82,6 @@ def update_household(*, household: Household, **changes) -> Household:
         household.tag_rows = [t for t in household.tag_rows if t.tag in wanted] + [
             HouseholdTag(tag=t) for t in sorted(wanted - set(household.tags))]
     if changes.get("org_unit_id", household.org_unit_id) != household.org_unit_id:
-        from server.stats import rollup
-        from server.visits.models import Visit
         # its visits now count under another unit: every day it was visited changes
         rollup.touch(*db.session.scalars(select(Visit.visited_at).where(Visit.household_id == household.id)))
     for key, value in changes.items():

@@ -1,5 +1,6 @@
 """Dashboards: figures for any org unit's subtree and period, rolled up the tree, and the
-vanguard index (先锋指数) of each member. Every figure is one aggregate query over the subtree."""
+vanguard index (先锋指数) of each member. Each figure is an aggregate query: over the rows for
+grids and micro-grids, over the daily rollups (server.stats.rollup) for the period of a big unit."""
 from datetime import datetime
 
 from flask import current_app
@@ -70,8 +71,9 @@ def overview(*, unit: OrgUnit, start, end) -> dict:
         p = _period_from_rollup(unit, [k.id for k in kids if k.level in rollup.ROLLUP_LEVELS], first, last)
     else:
         p = _period_live(in_tree, start, end)
-    if kid_ids and not p["kids"]:
-        p["kids"] = _kids_live(kid_ids, start, end)
+    small_kids = [k for k in kid_ids if k not in p["kids"]]  # children without rollups of their own
+    if small_kids:
+        p["kids"] |= _kids_live(small_kids, start, end)
     resolved = and_(in_tree(Request.org_unit_id), Request.resolved_at.between(start, end))
     return {
         "org_unit_id": unit.id, "from": start, "to": end,

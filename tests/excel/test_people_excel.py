@@ -64,6 +64,7 @@ def test_org_units_bad_rows_save_nothing(client, world):
             ["幸福社区", "第四网格", "微网格"],        # a micro-grid cannot sit under a community
             ["幸福社区", "第一网格", "社区"],          # exists with another level
             ["幸福社区", "", "火星"],                 # no name, unknown level
+            ["幸福社区", "三/四网格", "网格"],          # a slash would break paths
             ["幸福社区", "第一网格", "网格"]]          # already there: fine
     r = upload(client, world, "org-units", xlsx(UNIT_HEADER, rows))
     assert r.status_code == 422
@@ -71,7 +72,8 @@ def test_org_units_bad_rows_save_nothing(client, world):
     assert got == {(3, "上级"): "单位不存在或不在您的管理范围内。",
                    (4, "层级"): "微网格党小组不能设在社区（村）党组织之下。",
                    (5, "层级"): "该单位已存在，但层级不同。",
-                   (6, "名称"): "缺少必填字段。", (6, "层级"): "层级不正确（街道、社区、网格、微网格）。"}
+                   (6, "名称"): "缺少必填字段。", (6, "层级"): "层级不正确（街道、社区、网格、微网格）。",
+                   (7, "名称"): "单位名称不能含有斜杠 /。"}
     assert counts() == before
     # a secretary of grid 1 cannot import; an admin of the community cannot add a top unit or name g2's
     # parent outside its tree
